@@ -1,0 +1,1 @@
+"""Circuit data, cells, technologies and the netlist writer (see the circuits issue)."""

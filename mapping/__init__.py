@@ -1,0 +1,1 @@
+"""Compiler from models to circuits (see the circuits and mapping issue)."""

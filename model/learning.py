@@ -1,0 +1,117 @@
+"""Learning: the rule (``[learning]``), its optimiser, and teacher targets (``[target.X]``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from vle.model import values
+from vle.model.errors import ModelError
+from vle.model.network import Network
+
+RULES: tuple[str, ...] = ("gle", "le", "bp", "none")
+"""``gle``: error neurons with swapped time constants (equations.md section 2). ``le``: the
+same with ``tau_r`` forced to ``tau_m`` everywhere (then ``e = eps``). ``bp``: instantaneous
+errors ``e = eps``, no error-neuron dynamics. ``none``: no errors, no plasticity."""
+LOSSES: tuple[str, ...] = ("mse", "ce")
+"""``mse``: ``e_target = beta (y - r_L)``; ``ce``: cross-entropy on linear outputs,
+``e_target = beta (onehot(y) - softmax(r_L))``."""
+FEEDBACK: tuple[str, ...] = ("transpose", "random", "learned")
+"""Error path matrix B: ``W^T`` (exact), fixed random, or learned with the mirrored rule
+``dB/dt = eta r e^T`` plus the same decay on W and B (Kolen-Pollack)."""
+OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """How the per-step gradient ``g = -e r^T dt`` (accumulated over one step) moves a
+    parameter.
+
+    ``sgd``: ``W -= lr g``, i.e. ``dW/dt = lr e r^T`` (``lr`` per model time unit).
+    ``momentum``: ``m = momentum m + g; W -= lr m``. ``adam``: the usual bias-corrected Adam with
+    ``beta1``, ``beta2``, ``eps`` (scale-free in ``g``, so ``lr`` is per step).
+    """
+
+    kind: str = "sgd"
+    lr: float = 1e-3
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+
+    def __post_init__(self) -> None:
+        values.choice("learning.optimizer.kind", self.kind, OPTIMIZERS)
+        object.__setattr__(self, "lr", values.number("learning.optimizer.lr", self.lr,
+                                                     positive=True))
+        for name in ("momentum", "beta1", "beta2"):
+            v = values.number(f"learning.optimizer.{name}", getattr(self, name), nonneg=True)
+            if v >= 1:
+                raise ModelError(f"learning.optimizer.{name}", f"got {v:g}", "a number in [0, 1)")
+            object.__setattr__(self, name, v)
+        object.__setattr__(self, "eps", values.number("learning.optimizer.eps", self.eps,
+                                                      positive=True))
+
+
+@dataclass(frozen=True)
+class LearningRule:
+    """The learning rule of a model (equations.md section 2).
+
+    ``beta`` scales the target error, ``gamma`` nudges the membrane with the error
+    (``tau_m du/dt = -u + W r + b + gamma e``). With ``learn_tau_m``, membrane time constants
+    follow ``dtau_m/dt = -eta_tau e du/dt`` (``tau_lr`` is the optimiser rate for them, default
+    the optimiser's ``lr``) and never fall below ``tau_m_min``. ``feedback`` chooses the error
+    path; ``feedback_seed`` draws the random matrices, ``decay`` is the weight decay (per model
+    time unit) of the learned-feedback (Kolen-Pollack) rule.
+    """
+
+    rule: str = "gle"
+    loss: str = "mse"
+    beta: float = 1.0
+    gamma: float = 0.0
+    optimizer: Optimizer = field(default_factory=Optimizer)
+    learn_tau_m: bool = False
+    tau_lr: float | None = None
+    tau_m_min: float | None = None
+    feedback: str = "transpose"
+    feedback_seed: int = 0
+    decay: float = 0.0
+
+    def __post_init__(self) -> None:
+        values.choice("learning.rule", self.rule, RULES)
+        values.choice("learning.loss", self.loss, LOSSES)
+        object.__setattr__(self, "beta", values.number("learning.beta", self.beta, nonneg=True))
+        object.__setattr__(self, "gamma", values.number("learning.gamma", self.gamma))
+        values.boolean("learning.learn_tau_m", self.learn_tau_m)
+        if self.tau_lr is not None:
+            object.__setattr__(self, "tau_lr", values.number("learning.tau_lr", self.tau_lr,
+                                                             positive=True))
+        if self.tau_m_min is not None:
+            object.__setattr__(self, "tau_m_min", values.number(
+                "learning.tau_m_min", self.tau_m_min, positive=True))
+        values.choice("learning.feedback", self.feedback, FEEDBACK)
+        values.integer("learning.feedback_seed", self.feedback_seed, minimum=0)
+        object.__setattr__(self, "decay", values.number("learning.decay", self.decay,
+                                                        nonneg=True))
+
+    @property
+    def active(self) -> bool:
+        """True when errors are computed (every rule but ``none``)."""
+        return self.rule != "none"
+
+
+@dataclass(frozen=True, eq=False)
+class Teacher:
+    """A target produced by a teacher network driven by the same stimuli: the rate ``r`` of the
+    teacher's population ``population`` (same size as the student's output). ``source`` is the
+    teacher's model file."""
+
+    network: Network
+    population: str
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        try:
+            self.network.population(self.population)
+        except KeyError:
+            raise ModelError("target.model", f"the teacher has no population "
+                             f"{self.population!r}", "a teacher with a population of the same "
+                             "name as the student's output") from None

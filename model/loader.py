@@ -1,0 +1,250 @@
+"""Read model files (TOML) into validated :class:`~vle.model.model.Model` objects.
+
+Every problem is one :class:`~vle.model.errors.ModelError` naming the file, the key and what
+was expected. Arrays too large for TOML live in ``.npz`` (or ``.npy``) files that the TOML names
+relative to its own folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from vle.model import values
+from vle.model.errors import ModelError
+from vle.model.learning import LearningRule, Optimizer, Teacher
+from vle.model.model import Model
+from vle.model.network import Network
+from vle.model.population import Population
+from vle.model.projection import Projection
+from vle.model.settings import SimulationSettings
+from vle.model.stimulus import Pwl, Stimulus
+from vle.model.table import Table
+
+_POPULATION_KEYS = ("name", "kind", "size", "tau_m", "tau_r", "phi", "bias")
+_INPUT_KEYS = ("name", "kind", "size")
+_PROJECTION_KEYS = ("pre", "post", "weights", "init", "file", "plastic")
+_INIT_KEYS = {
+    "normal": ("kind", "mean", "std", "seed"),
+    "uniform": ("kind", "low", "high", "seed"),
+    "constant": ("kind", "value"),
+}
+
+
+def load_model(path: str | Path) -> Model:
+    """Load and validate the model file at ``path``."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ModelError("(file)", "no such file", "an existing model file", file=path) from None
+    except OSError as exc:
+        raise ModelError("(file)", f"cannot be read ({exc.strerror})", "a readable file",
+                         file=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError("(syntax)", str(exc), "valid TOML", file=path) from None
+    try:
+        return model_from_dict(data, base_dir=path.parent, source=path)
+    except ModelError as exc:
+        raise exc.in_file(path) from None
+
+
+def model_from_dict(
+    data: dict[str, Any], *, base_dir: Path = Path("."), source: Path | None = None
+) -> Model:
+    """Build a :class:`Model` from the parsed TOML ``data``; files are relative to ``base_dir``."""
+    top = Table(data, "", ("network", "population", "projection", "stimulus", "simulation",
+                           "learning", "target"))
+    name = values.identifier("network.name",
+                             Table(top.get("network", expected="a [network] table"), "network",
+                                   ("name",)).get("name", expected="a network name"))
+    raw_pops = top.get("population", expected="[[population]] tables")
+    if not isinstance(raw_pops, list) or not raw_pops:
+        raise ModelError("population", "not a list of tables", "[[population]] tables")
+    pops = tuple(_population(raw, i) for i, raw in enumerate(raw_pops))
+    sizes = {p.name: p.size for p in pops}
+    raw_projs = top.get("projection", [])
+    if not isinstance(raw_projs, list):
+        raise ModelError("projection", "not a list of tables", "[[projection]] tables")
+    projs = tuple(_projection(raw, i, sizes, base_dir) for i, raw in enumerate(raw_projs))
+    network = Network(name, pops, projs)
+    stim_table = Table(top.get("stimulus", {}), "stimulus", tuple(sizes))
+    stimuli = {k: stimulus_from_table(v, f"stimulus.{k}", base_dir)
+               for k, v in stim_table.data.items()}
+    sim = top.sub("simulation", ("dt", "t_stop", "scheme"))
+    settings = SimulationSettings(
+        dt=sim.get("dt", expected="a number > 0"),
+        t_stop=sim.get("t_stop", expected="a number > 0"),
+        scheme=sim.get("scheme", "exact"),
+    )
+    learning = _learning(top.get("learning")) if top.has("learning") else None
+    target_table = Table(top.get("target", {}), "target", tuple(sizes))
+    targets = {k: _target(v, f"target.{k}", k, base_dir) for k, v in target_table.data.items()}
+    return Model(network, stimuli, settings, source, learning, targets)
+
+
+_LEARNING_KEYS = ("rule", "loss", "beta", "gamma", "optimizer", "learn_tau_m", "tau_lr",
+                  "tau_m_min", "feedback", "feedback_seed", "decay")
+_OPTIMIZER_KEYS = ("kind", "lr", "momentum", "beta1", "beta2", "eps")
+
+
+def _learning(raw: Any) -> LearningRule:
+    t = Table(raw, "learning", _LEARNING_KEYS)
+    kwargs = {k: v for k, v in t.data.items() if k != "optimizer"}
+    if t.has("optimizer"):
+        opt = t.sub("optimizer", _OPTIMIZER_KEYS)
+        opt.get("kind", expected="one of 'sgd', 'momentum', 'adam'")
+        kwargs["optimizer"] = Optimizer(**opt.data)
+    return LearningRule(**kwargs)
+
+
+def _target(raw: Any, path: str, name: str, base_dir: Path) -> Stimulus | Teacher:
+    if isinstance(raw, dict) and raw.get("kind") == "teacher":
+        t = Table(raw, path, ("kind", "model", "population"))
+        file = t.get("model", expected="the teacher's model file, e.g. 'teacher.toml'")
+        if not isinstance(file, str):
+            raise ModelError(t.key("model"), f"got {file!r}", "a file name")
+        try:
+            teacher = load_model(base_dir / file)
+        except ModelError as exc:
+            raise ModelError(t.key("model"), f"the teacher model is invalid: {exc}",
+                             "a valid model file") from None
+        pop = values.identifier(t.key("population"), t.get("population", name))
+        return Teacher(teacher.network, pop, file)
+    return stimulus_from_table(raw, path, base_dir)
+
+
+def _population(raw: Any, index: int) -> Population:
+    pre = Table(raw, f"population[{index}]", _POPULATION_KEYS)
+    name = values.identifier(pre.key("name"), pre.get("name", expected="a population name"))
+    kind = pre.get("kind", "hidden")
+    allowed = _INPUT_KEYS if kind == "input" else _POPULATION_KEYS
+    t = Table(raw, f"population.{name}", allowed)
+    kwargs: dict[str, Any] = {"name": name, "kind": kind,
+                              "size": t.get("size", expected="an integer >= 1")}
+    if kind != "input":
+        kwargs["tau_m"] = t.get("tau_m", expected="a number > 0 or a list with one per unit")
+        for key in ("tau_r", "phi", "bias"):
+            if t.has(key):
+                kwargs[key] = t.get(key)
+        if not t.has("phi"):
+            raise ModelError(t.key("phi"), "missing", "one of 'tanh', 'sigmoid', 'softplus', "
+                             "'relu', 'hardtanh', 'linear' (no default: phi changes the model)")
+    return Population(**kwargs)
+
+
+def _projection(raw: Any, index: int, sizes: dict[str, int], base_dir: Path) -> Projection:
+    t = Table(raw, f"projection[{index}]", _PROJECTION_KEYS)
+    pre = values.identifier(t.key("pre"), t.get("pre", expected="a population name"))
+    post = values.identifier(t.key("post"), t.get("post", expected="a population name"))
+    t = Table(raw, f"projection.{pre}->{post}", _PROJECTION_KEYS)
+    for end, name in (("pre", pre), ("post", post)):
+        if name not in sizes:
+            raise ModelError(t.key(end), f"no population named {name!r}",
+                             "one of " + ", ".join(map(repr, sizes)))
+    shape = (sizes[post], sizes[pre])
+    given = [k for k in ("weights", "init", "file") if t.has(k)]
+    if len(given) != 1:
+        raise ModelError(t.path, f"got {' and '.join(given) or 'none'} of weights, init, file",
+                         "exactly one of weights (inline), init (an initialiser table) or "
+                         "file ('w.npz:key')")
+    if given[0] == "weights":
+        w = values.real_array(t.key("weights"), t.get("weights"), shape=shape)
+    elif given[0] == "init":
+        w = _init_weights(t.get("init"), t.key("init"), shape)
+    else:
+        w = values.real_array(t.key("file"), _array_from_file(t.get("file"), t.key("file"),
+                                                              base_dir), shape=shape)
+    return Projection(pre, post, w, t.get("plastic", True))
+
+
+def _init_weights(raw: Any, key: str, shape: tuple[int, int]) -> np.ndarray:
+    kind = values.choice(f"{key}.kind", Table(raw, key, ("kind", "mean", "std", "seed", "low",
+                                                         "high", "value")).get(
+        "kind", expected="normal, uniform or constant"), tuple(_INIT_KEYS))
+    t = Table(raw, key, _INIT_KEYS[kind])
+    if kind == "constant":
+        return np.full(shape, values.number(t.key("value"), t.get("value")))
+    seed = values.integer(t.key("seed"), t.get(
+        "seed", expected="an integer seed (random weights must be reproducible)"), minimum=0)
+    rng = np.random.default_rng(seed)
+    if kind == "normal":
+        mean = values.number(t.key("mean"), t.get("mean", 0.0))
+        std = values.number(t.key("std"), t.get("std", expected="a number >= 0"), nonneg=True)
+        return rng.normal(mean, std, size=shape)
+    low = values.number(t.key("low"), t.get("low", expected="a number"))
+    high = values.number(t.key("high"), t.get("high", expected="a number > low"))
+    if not high > low:
+        raise ModelError(t.key("high"), f"got {high:g} <= low = {low:g}", "high > low")
+    return rng.uniform(low, high, size=shape)
+
+
+def _array_from_file(spec: Any, key: str, base_dir: Path, name: str | None = None) -> np.ndarray:
+    """Read ``'file.npz:array'`` (or ``'file.npy'``; or ``spec`` a file and ``name`` the array)."""
+    if not isinstance(spec, str) or not spec:
+        raise ModelError(key, f"got {spec!r}", "a file name such as 'weights.npz:W'")
+    if name is None and ":" in spec:
+        spec, name = spec.rsplit(":", 1)
+    path = base_dir / spec
+    expected = "a readable .npz file holding the named array, or a .npy file"
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise ModelError(key, f"file {str(path)!r} does not exist", expected) from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(key, f"file {str(path)!r} cannot be read ({exc})", expected) from None
+    if isinstance(loaded, np.ndarray):
+        return loaded
+    with loaded:
+        names = list(loaded.files)
+        if name is None:
+            if len(names) != 1:
+                raise ModelError(key, f"{str(path)!r} holds arrays {names}",
+                                 f"'{spec}:<array name>' naming one of them")
+            name = names[0]
+        if name not in names:
+            raise ModelError(key, f"{str(path)!r} has no array {name!r} (it has {names})",
+                             "the name of an array in the file")
+        return np.asarray(loaded[name])
+
+
+def stimulus_from_table(raw: Any, path: str, base_dir: Path) -> Stimulus:
+    """Build a stimulus (or target) signal from its TOML table."""
+    kinds = tuple(Stimulus.registry) + (("teacher",) if path.startswith("target") else ())
+    kind = values.choice(f"{path}.kind", Table(raw, path, ("kind", *_all_fields())).get(
+        "kind", expected="one of " + ", ".join(kinds)), kinds)
+    cls = Stimulus.registry[kind]
+    if cls is Pwl:
+        t = Table(raw, path, ("kind", "file", "t", "values"))
+        file = t.get("file", expected="an .npz file holding the time points and values")
+        tk = values.identifier(t.key("t"), t.get("t", expected="the name of the time array"))
+        vk = values.identifier(t.key("values"), t.get("values",
+                                                      expected="the name of the values array"))
+        try:
+            return Pwl(t=_array_from_file(file, t.key("file"), base_dir, tk),
+                       values=_array_from_file(file, t.key("file"), base_dir, vk), source=file)
+        except ModelError as exc:
+            raise ModelError(exc.key.replace("stimulus", path, 1), exc.problem,
+                             exc.expected) from None
+    t = Table(raw, path, ("kind", *_fields(cls)))
+    try:
+        return cls(**{k: v for k, v in t.data.items() if k != "kind"})
+    except ModelError as exc:
+        raise ModelError(exc.key.replace("stimulus", path, 1), exc.problem,
+                         exc.expected) from None
+
+
+def _fields(cls: type[Stimulus]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "source")  # type: ignore[arg-type]
+
+
+def _all_fields() -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for cls in Stimulus.registry.values():
+        out.update(dict.fromkeys(_fields(cls)))
+    return tuple(out)

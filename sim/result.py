@@ -1,0 +1,98 @@
+"""Simulation results: a time axis, named traces and metadata; netCDF and .npz files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SUFFIXES = (".nc", ".npz")
+
+
+@dataclass
+class Result:
+    """Traces of one simulation.
+
+    ``time`` holds the recorded times in model time units, shape ``(T,)``. ``traces`` maps
+    ``'<population>.<quantity>'`` (quantities ``u``, ``ub``, ``r``; later ``v``, ``e``) to arrays
+    of shape ``(T, unit)`` or, for batched runs, ``(T, batch, unit)``, in model units.
+    ``metadata`` records the backend, scheme, dt, versions, wall time and whatever else the
+    backend states about how the numbers were made.
+    """
+
+    time: np.ndarray
+    traces: dict[str, np.ndarray]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        try:
+            return self.traces[name]
+        except KeyError:
+            raise KeyError(f"no trace {name!r}; recorded: {', '.join(self.traces)}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.traces)
+
+    @property
+    def batched(self) -> bool:
+        """True when traces carry a batch axis."""
+        return bool(self.metadata.get("batched", False))
+
+    def to_xarray(self) -> Any:
+        """An ``xarray.Dataset``: one variable per trace, dims ``time``, [``batch``,]
+        ``<population>_unit``; metadata as attributes (``vle_metadata`` holds all of it as
+        JSON)."""
+        import xarray as xr
+
+        data_vars = {}
+        for name, arr in self.traces.items():
+            pop = name.split(".")[0]
+            dims = ("time", "batch", f"{pop}_unit") if arr.ndim == 3 else ("time", f"{pop}_unit")
+            data_vars[name] = (dims, arr)
+        attrs: dict[str, Any] = {"vle_metadata": json.dumps(self.metadata, default=str)}
+        for k, v in self.metadata.items():
+            if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+                attrs[k] = v
+        ds = xr.Dataset(data_vars, coords={"time": ("time", self.time)}, attrs=attrs)
+        ds["time"].attrs["units"] = "model time units"
+        return ds
+
+    @classmethod
+    def from_xarray(cls, ds: Any) -> Result:
+        """The inverse of :meth:`to_xarray`."""
+        meta = json.loads(ds.attrs.get("vle_metadata", "{}"))
+        traces = {str(k): np.asarray(ds[k].values) for k in ds.data_vars}
+        return cls(np.asarray(ds["time"].values), traces, meta)
+
+    def save(self, path: str | Path) -> Path:
+        """Write to ``path``: netCDF for ``.nc``, numpy archive for ``.npz``."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in SUFFIXES:
+            raise ValueError(f"cannot save a result as {path.name!r}: use a file name ending in "
+                             ".nc (netCDF) or .npz (numpy)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".nc":
+            self.to_xarray().to_netcdf(path)
+        else:
+            np.savez(path, time=self.time, **self.traces,
+                     vle_metadata=np.array(json.dumps(self.metadata, default=str)))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Result:
+        """Read a result written by :meth:`save`."""
+        path = Path(path)
+        if path.suffix.lower() == ".nc":
+            import xarray as xr
+
+            with xr.open_dataset(path) as ds:
+                return cls.from_xarray(ds.load())
+        with np.load(path, allow_pickle=False) as f:
+            meta = json.loads(str(f["vle_metadata"])) if "vle_metadata" in f.files else {}
+            traces = {k: f[k] for k in f.files if k not in ("time", "vle_metadata")}
+            return cls(f["time"], traces, meta)

@@ -1,0 +1,68 @@
+"""The one entry point for simulations: :func:`simulate` (and :func:`simulate_model`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from vle.model.model import Model, check_taus_against_dt
+from vle.model.network import Network
+from vle.model.settings import SimulationSettings
+from vle.sim.backend import RunRequest, get_backend
+from vle.sim.inputs import Signal
+from vle.sim.recording import resolve_record
+from vle.sim.result import Result
+
+
+def simulate(
+    network: Network,
+    stimuli: Mapping[str, Signal],
+    *,
+    t_stop: float,
+    dt: float,
+    backend: str = "numba",
+    scheme: str = "exact",
+    record: Iterable[str] | None = None,
+    record_every: int = 1,
+    batch: int | None = None,
+    progress: bool = False,
+    **options: Any,
+) -> Result:
+    """Simulate ``network`` driven by ``stimuli`` from t = 0 to ``t_stop`` with step ``dt``.
+
+    ``stimuli`` maps each input population to a :class:`~vle.model.stimulus.Stimulus` or an
+    array on the grid (``(n_steps + 1, size)`` or ``(n_steps + 1, batch, size)``). Times are in
+    model time units. ``record`` selects traces (default: all ``u``, ``ub``, ``r``); see
+    :func:`~vle.sim.recording.resolve_record`. ``batch`` adds a batch axis even when every
+    stimulus is shared. Returns a :class:`~vle.sim.result.Result`.
+    """
+    settings = SimulationSettings(dt=dt, t_stop=t_stop, scheme=scheme)
+    check_taus_against_dt(network, settings.dt)
+    request = RunRequest(
+        network=network,
+        signals=stimuli,
+        dt=settings.dt,
+        n_steps=settings.n_steps,
+        scheme=settings.scheme,
+        record=resolve_record(network, record),
+        record_every=record_every,
+        batch=batch,
+        progress=progress,
+        options=options,
+    )
+    return get_backend(backend).run(request)  # type: ignore[no-any-return]
+
+
+def simulate_model(model: Model, **overrides: Any) -> Result:
+    """Simulate a loaded model file with its own stimuli and settings.
+
+    Keyword arguments override :func:`simulate`'s (``t_stop``, ``dt``, ``scheme``, ``backend``,
+    ``record``, ...).
+    """
+    kwargs: dict[str, Any] = {
+        "t_stop": model.simulation.t_stop,
+        "dt": model.simulation.dt,
+        "scheme": model.simulation.scheme,
+    }
+    kwargs.update({k: v for k, v in overrides.items() if v is not None})
+    return simulate(model.network, model.stimuli, **kwargs)

@@ -1,0 +1,1 @@
+"""One module per ``vle`` sub-command; each exposes ``register(subparsers)``."""
