@@ -17,14 +17,14 @@ venv:
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(PY) -m ruff check .
-	$(PY) -m mypy
+	tools/typecheck.sh
 
 demo: setup
-	$(PY) -m vle demo --out demo-output
+	$(PY) examples/demo.py --out demo-output
 
 lint: venv
 	$(PY) -m ruff check .
-	$(PY) -m mypy
+	tools/typecheck.sh
 
 clean:
 	rm -rf build demo-output .pytest_cache .mypy_cache .ruff_cache

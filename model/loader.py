@@ -67,7 +67,12 @@ def model_from_dict(
     if not isinstance(raw_pops, list) or not raw_pops:
         raise ModelError("population", "not a list of tables", "[[population]] tables")
     pops = tuple(_population(raw, i) for i, raw in enumerate(raw_pops))
-    sizes = {p.name: p.size for p in pops}
+    sizes: dict[str, int] = {}
+    for p in pops:
+        if p.name in sizes:
+            raise ModelError(f"population.{p.name}", "the name is used twice",
+                             "unique population names")
+        sizes[p.name] = p.size
     raw_projs = top.get("projection", [])
     if not isinstance(raw_projs, list):
         raise ModelError("projection", "not a list of tables", "[[projection]] tables")
@@ -120,9 +125,12 @@ def _target(raw: Any, path: str, name: str, base_dir: Path) -> Stimulus | Teache
 
 
 def _population(raw: Any, index: int) -> Population:
-    pre = Table(raw, f"population[{index}]", _POPULATION_KEYS)
-    name = values.identifier(pre.key("name"), pre.get("name", expected="a population name"))
-    kind = pre.get("kind", "hidden")
+    if not isinstance(raw, dict):
+        raise ModelError(f"population[{index}]", f"got {raw!r}"[:80], "a table")
+    if "name" not in raw:
+        raise ModelError(f"population[{index}].name", "missing", "a population name")
+    name = values.identifier(f"population[{index}].name", raw["name"])
+    kind = raw.get("kind", "hidden")
     allowed = _INPUT_KEYS if kind == "input" else _POPULATION_KEYS
     t = Table(raw, f"population.{name}", allowed)
     kwargs: dict[str, Any] = {"name": name, "kind": kind,
@@ -216,7 +224,7 @@ def _array_from_file(spec: Any, key: str, base_dir: Path, name: str | None = Non
 def stimulus_from_table(raw: Any, path: str, base_dir: Path) -> Stimulus:
     """Build a stimulus (or target) signal from its TOML table."""
     kinds = tuple(Stimulus.registry) + (("teacher",) if path.startswith("target") else ())
-    kind = values.choice(f"{path}.kind", Table(raw, path, ("kind", *_all_fields())).get(
+    kind = values.choice(f"{path}.kind", Table(raw, path, ("kind", "file", *_all_fields())).get(
         "kind", expected="one of " + ", ".join(kinds)), kinds)
     cls = Stimulus.registry[kind]
     if cls is Pwl:

@@ -16,7 +16,7 @@ EULER = 1
 
 
 @jit
-def _phi_rows(code, ub, r, lo, hi):  # type: ignore[no-untyped-def]
+def _phi_rows(code, ub, r, lo, hi):
     """r[lo:hi] = phi(ub[lo:hi]) for the nonlinearity ``code`` (order of PHI_NAMES)."""
     nb = ub.shape[1]
     for i in range(lo, hi):
@@ -42,7 +42,7 @@ def _phi_rows(code, ub, r, lo, hi):  # type: ignore[no-untyped-def]
 
 
 @jit
-def _input_current(p, tables, wflat, bias, r, rprev, use_prev_all, cur, tmp):  # type: ignore[no-untyped-def]
+def _input_current(p, tables, wflat, bias, r, rprev, use_prev_all, cur, tmp):
     """cur[rows of p] = bias + sum over projections into p of W @ r_pre.
 
     Reads ``rprev`` for every projection when ``use_prev_all`` (euler), else only for delayed
@@ -69,7 +69,7 @@ def _input_current(p, tables, wflat, bias, r, rprev, use_prev_all, cur, tmp):  #
 
 
 @jit
-def _record(n, n0_rec, every, u, ub, r, idx_u, idx_ub, idx_r, out_u, out_ub, out_r):  # type: ignore[no-untyped-def]
+def _record(n, n0_rec, every, u, ub, r, idx_u, idx_ub, idx_r, out_u, out_ub, out_r):
     """Store the selected units at step ``n`` if it falls on the recording stride."""
     if n % every != 0:
         return
@@ -83,7 +83,7 @@ def _record(n, n0_rec, every, u, ub, r, idx_u, idx_ub, idx_r, out_u, out_ub, out
 
 
 @jit
-def forward(scheme, n_begin, n_end, x, tables, params, state, rec):  # type: ignore[no-untyped-def]
+def forward(scheme, n_begin, n_end, x, tables, params, state, rec):
     """Advance the network from step ``n_begin`` to ``n_end`` (grid indices).
 
     ``x[k]`` is the input at grid index ``n_begin + k`` (shape ``(n_inputs, batch)``), for

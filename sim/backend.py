@@ -14,6 +14,7 @@ from typing import Any
 
 from vle.model.network import Network
 from vle.sim.inputs import Signal
+from vle.sim.result import Result
 
 
 class BackendUnavailable(RuntimeError):
@@ -50,7 +51,7 @@ class Backend(ABC):
         return None
 
     @abstractmethod
-    def run(self, request: RunRequest) -> Any:
+    def run(self, request: RunRequest) -> Result:
         """Simulate and return a :class:`~vle.sim.result.Result`."""
 
 

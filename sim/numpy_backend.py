@@ -15,7 +15,7 @@ from vle.sim.backend import Backend, RunRequest
 from vle.sim.result import Result
 
 
-def advance(scheme, n_begin, n_end, x, tables, params, state, rec):  # type: ignore[no-untyped-def]
+def advance(scheme, n_begin, n_end, x, tables, params, state, rec):
     """Advance from grid index ``n_begin`` to ``n_end``; see :func:`vle.sim._kernels.forward`."""
     p_start, p_size, p_phi, sweep, j_pre, j_woff, j_delayed, in_ptr = tables
     decay, kk, tau_m, dt_arr, bias, wflat = params

@@ -79,8 +79,9 @@ class Result:
         if suffix == ".nc":
             self.to_xarray().to_netcdf(path)
         else:
-            np.savez(path, time=self.time, **self.traces,
-                     vle_metadata=np.array(json.dumps(self.metadata, default=str)))
+            arrays = {"time": self.time, **self.traces,
+                      "vle_metadata": np.array(json.dumps(self.metadata, default=str))}
+            np.savez(path, **arrays)  # type: ignore[arg-type]
         return path
 
     @classmethod

@@ -50,7 +50,7 @@ def simulate(
         progress=progress,
         options=options,
     )
-    return get_backend(backend).run(request)  # type: ignore[no-any-return]
+    return get_backend(backend).run(request)
 
 
 def simulate_model(model: Model, **overrides: Any) -> Result:

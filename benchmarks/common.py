@@ -1,0 +1,33 @@
+"""Shared helpers for the benchmark scripts: timing medians and JSON lines."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from vle.sim.provenance import machine, versions
+
+
+def median_seconds(fn: Callable[[], object], runs: int) -> tuple[float, list[float]]:
+    """Median wall time of ``runs`` calls of ``fn`` (after one untimed warm-up call)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+def emit(record: dict[str, Any], *extra_versions: str) -> None:
+    """Print one JSON line with the machine and versions appended."""
+    record = dict(record)
+    record["machine"] = machine()
+    record["blas_env"] = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                                                     "OMP_NUM_THREADS") if k in os.environ}
+    record["versions"] = versions(*extra_versions)
+    print(json.dumps(record), flush=True)

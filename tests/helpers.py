@@ -1,0 +1,47 @@
+"""Small builders used by several test modules."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vle.model import Network, Population, Projection
+
+
+def single_neuron(tau_m: float, tau_r: float, phi: str = "linear") -> Network:
+    """An input driving one neuron through weight 1."""
+    return Network("single", (
+        Population("x", 1, "input"),
+        Population("n", 1, "output", tau_m=tau_m, tau_r=tau_r, phi=phi),
+    ), (Projection("x", "n", np.ones((1, 1))),))
+
+
+def linear_chain(tau_m: tuple[float, ...], tau_r: tuple[float, ...]) -> Network:
+    """x -> n0 -> n1 -> ..., linear units, unit weights."""
+    pops = [Population("x", 1, "input")]
+    projs = []
+    for i, (tm, tr) in enumerate(zip(tau_m, tau_r, strict=True)):
+        pops.append(Population(f"n{i}", 1, "hidden", tau_m=tm, tau_r=tr, phi="linear"))
+        projs.append(Projection(pops[-2].name, pops[-1].name, np.ones((1, 1))))
+    return Network("chain", tuple(pops), tuple(projs))
+
+
+def mixed_network(seed: int = 0, with_cycle: bool = False) -> Network:
+    """4 -> 6 -> 5 -> 3 with every nonlinearity, mixed tau_m / tau_r (LE units, lagging units
+    and units with tau_r > tau_m), biases; optionally a recurrent projection 5 -> 6."""
+    rng = np.random.default_rng(seed)
+
+    def taus(n: int) -> tuple[np.ndarray, np.ndarray]:
+        tm = rng.uniform(0.5, 2.0, n)
+        tr = tm * rng.choice([1.0, 0.2, 1.5], n)
+        return tm, tr
+
+    pops = [Population("x", 4, "input")]
+    for name, size, phi in (("a", 6, "tanh"), ("b", 5, "softplus"), ("c", 3, "sigmoid")):
+        tm, tr = taus(size)
+        pops.append(Population(name, size, "output" if name == "c" else "hidden", tau_m=tm,
+                               tau_r=tr, phi=phi, bias=rng.normal(0, 0.2, size)))
+    projs = [Projection(a.name, b.name, rng.normal(0, 0.7, (b.size, a.size)))
+             for a, b in zip(pops[:-1], pops[1:], strict=True)]
+    if with_cycle:
+        projs.append(Projection("b", "a", rng.normal(0, 0.3, (6, 5))))
+    return Network("mixed", tuple(pops), tuple(projs))

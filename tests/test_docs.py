@@ -1,0 +1,52 @@
+"""README snippets and example scripts are executed and assert what they show."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from conftest import EXAMPLES, ROOT
+
+from vle import load_model, simulate_model
+
+
+def _blocks(lang: str) -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_python_snippets(tmp_path, monkeypatch):
+    blocks = _blocks("python")
+    assert blocks
+    monkeypatch.chdir(ROOT)
+    for code in blocks:
+        code = code.replace('res.save("le.nc")', f'res.save(r"{tmp_path / "le.nc"}")')
+        exec(compile(code, "README.md", "exec"), {})
+
+
+def test_readme_model_file_is_valid(tmp_path):
+    (toml,) = _blocks("toml")
+    tomllib.loads(toml)
+    path = tmp_path / "chain.toml"
+    path.write_text(toml)
+    model = load_model(path)
+    assert model.network.population("h1").kind == "hidden"
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
+def test_examples_load_and_run(path):
+    model = load_model(path)
+    res = simulate_model(model, t_stop=min(1.0, model.simulation.t_stop))
+    assert all(abs(v).max() < 1e3 for v in res.traces.values())
+
+
+def test_demo_script(tmp_path):
+    out = tmp_path / "demo"
+    proc = subprocess.run([sys.executable, str(EXAMPLES / "demo.py"), "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "lagline.nc").exists() and (out / "lagline.png").exists()
+    assert "plot:" in proc.stdout
