@@ -56,7 +56,8 @@ class LearningRule:
     """The learning rule of a model (equations.md section 2).
 
     ``beta`` scales the target error, ``gamma`` nudges the membrane with the error
-    (``tau_m du/dt = -u + W r + b + gamma e``). With ``learn_tau_m``, membrane time constants
+    (``tau_m du/dt = -u + W r + b + gamma e``). Weights of plastic projections always learn;
+    biases learn when ``learn_bias``. With ``learn_tau_m``, membrane time constants
     follow ``dtau_m/dt = -eta_tau e du/dt`` (``tau_lr`` is the optimiser rate for them, default
     the optimiser's ``lr``) and never fall below ``tau_m_min``. ``feedback`` chooses the error
     path; ``feedback_seed`` draws the random matrices, ``decay`` is the weight decay (per model
@@ -69,6 +70,7 @@ class LearningRule:
     gamma: float = 0.0
     optimizer: Optimizer = field(default_factory=Optimizer)
     learn_tau_m: bool = False
+    learn_bias: bool = True
     tau_lr: float | None = None
     tau_m_min: float | None = None
     feedback: str = "transpose"
@@ -81,6 +83,7 @@ class LearningRule:
         object.__setattr__(self, "beta", values.number("learning.beta", self.beta, nonneg=True))
         object.__setattr__(self, "gamma", values.number("learning.gamma", self.gamma))
         values.boolean("learning.learn_tau_m", self.learn_tau_m)
+        values.boolean("learning.learn_bias", self.learn_bias)
         if self.tau_lr is not None:
             object.__setattr__(self, "tau_lr", values.number("learning.tau_lr", self.tau_lr,
                                                              positive=True))

@@ -93,7 +93,8 @@ def model_from_dict(
     return Model(network, stimuli, settings, source, learning, targets)
 
 
-_LEARNING_KEYS = ("rule", "loss", "beta", "gamma", "optimizer", "learn_tau_m", "tau_lr",
+_LEARNING_KEYS = ("rule", "loss", "beta", "gamma", "optimizer", "learn_tau_m", "learn_bias",
+                  "tau_lr",
                   "tau_m_min", "feedback", "feedback_seed", "decay")
 _OPTIMIZER_KEYS = ("kind", "lr", "momentum", "beta1", "beta2", "eps")
 

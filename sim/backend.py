@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from vle.model.learning import LearningRule
 from vle.model.network import Network
 from vle.sim.inputs import Signal
 from vle.sim.result import Result
@@ -25,8 +26,11 @@ class BackendUnavailable(RuntimeError):
 class RunRequest:
     """Everything a backend needs for one run.
 
-    ``record`` lists trace names (``'<population>.<quantity>'``); ``record_every`` keeps every
-    k-th grid point. ``options`` holds backend-specific settings.
+    ``record`` lists trace names (``'<population>.<quantity>'``, parameters
+    ``'<pre>-><post>.W'``, ``'<population>.b'``, ``'<population>.tau_m'``, and ``'loss'``);
+    ``record_every`` keeps every k-th grid point. With ``targets`` (signals for output
+    populations) the error neurons of ``learning`` run; ``plastic`` lets them change the
+    parameters. ``options`` holds backend-specific settings.
     """
 
     network: Network
@@ -38,6 +42,9 @@ class RunRequest:
     record_every: int = 1
     batch: int | None = None
     progress: bool = False
+    learning: LearningRule | None = None
+    targets: Mapping[str, Signal] = field(default_factory=dict)
+    plastic: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)
 
 

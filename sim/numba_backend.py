@@ -26,4 +26,4 @@ class NumbaBackend(Backend):
         return None
 
     def run(self, request: RunRequest) -> Result:
-        return run_arrays(request, _kernels.forward, self.name, ("numba",))
+        return run_arrays(request, _kernels.run, self.name, ("numba",))

@@ -10,18 +10,30 @@ from __future__ import annotations
 import numpy as np
 
 from vle.model.nonlinearity import PHI_NAMES, phi
+from vle.sim._kernels import F_ERRORS, F_SCHEME, S_DT
 from vle.sim.array_run import run_arrays
 from vle.sim.backend import Backend, RunRequest
 from vle.sim.result import Result
 
 
-def advance(scheme, n_begin, n_end, x, tables, params, state, rec):
-    """Advance from grid index ``n_begin`` to ``n_end``; see :func:`vle.sim._kernels.forward`."""
-    p_start, p_size, p_phi, sweep, j_pre, j_woff, j_delayed, in_ptr = tables
-    decay, kk, tau_m, dt_arr, bias, wflat = params
-    u, cur, ub, r, rprev, _tmp = state
-    _n0, every, idx_u, idx_ub, idx_r, out_u, out_ub, out_r = rec
-    dt = float(dt_arr[0])
+def advance(n_begin, n_end, x, y, tables, unit, weights, scal, flags, state, opt, rec, loss_out):
+    """Advance from grid index ``n_begin`` to ``n_end``; see :func:`vle.sim._kernels.run`.
+
+    Forward dynamics only: error neurons and plasticity are the numba reference's.
+    """
+    if flags[F_ERRORS]:
+        raise ValueError("the numpy backend simulates forward dynamics only; use the numba "
+                         "backend for error neurons and learning")
+    p_start, p_size, p_phi, sweep, j_pre, _post, j_woff, j_delayed, in_ptr = tables[:9]
+    decay, _dr, kk, _q, tau_m, _tr, bias, = unit
+    wflat = weights[0]
+    u, cur, ub, r = state[0], state[1], state[2], state[3]
+    rprev = state[9]
+    every = rec[0]
+    idx_u, idx_ub, idx_r = rec[2][0], rec[2][1], rec[2][2]
+    out_u, out_ub, out_r = rec[3][0], rec[3][1], rec[3][2]
+    dt = float(scal[S_DT])
+    scheme = int(flags[F_SCHEME])
     n_in = x.shape[1]
     rows = [slice(int(p_start[p]), int(p_start[p] + p_size[p])) for p in range(len(p_start))]
 
@@ -40,8 +52,9 @@ def advance(scheme, n_begin, n_end, x, tables, params, state, rec):
 
     def record(n: int) -> None:
         if n % every == 0:
-            k = n // every
+            k = n // every - rec[1]
             out_u[k], out_ub[k], out_r[k] = u[idx_u], ub[idx_ub], r[idx_r]
+            rec[5][k], rec[7][k], rec[9][k] = wflat[rec[4]], bias[rec[6]], tau_m[rec[8]]
 
     if n_begin == 0:
         r[:n_in] = x[0]

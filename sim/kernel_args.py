@@ -1,0 +1,161 @@
+"""The argument tuples of the reference kernels, built from a network and a learning rule.
+
+Everything the kernels read or write lives here: integer tables of the layout, per-unit
+parameters, weights (and feedback weights), scalar settings and flags, the dynamic state and
+the optimiser state. The tuples hold views of the same arrays, so the kernels update them in
+place and :meth:`KernelArgs.parameters` reads the current values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from vle.model.learning import LOSSES, OPTIMIZERS, LearningRule
+from vle.sim import _kernels as K
+from vle.sim.layout import Layout
+
+STATE_NAMES = ("u", "cur", "ub", "r", "rp", "v", "e", "eps", "du", "rprev", "rpprev", "eprev",
+               "tmp", "et")
+"""Dynamic state arrays, in kernel order (``tmp`` is scratch, the rest ``(n_units, batch)``)."""
+
+
+def feedback_weights(layout: Layout, rule: LearningRule) -> np.ndarray:
+    """The flat feedback weights F (shape of W per projection) for the rule's feedback mode.
+
+    ``transpose``: F is W itself (the same array). ``random`` and ``learned``: F drawn once from
+    a normal distribution with the standard deviation of the projection's initial weights (or
+    ``1/sqrt(pre size)`` if they are all equal), seeded by ``feedback_seed``.
+    """
+    if rule.feedback == "transpose":
+        return layout.wflat
+    rng = np.random.default_rng(rule.feedback_seed)
+    out = np.empty_like(layout.wflat)
+    for j in range(len(layout.j_names)):
+        w = layout.weights(j)
+        std = float(w.std()) or 1.0 / np.sqrt(w.shape[1])
+        o = int(layout.j_woff[j])
+        out[o:o + w.size] = rng.normal(0.0, std, w.size)
+    return out
+
+
+@dataclass(eq=False)
+class KernelArgs:
+    """Kernel arguments for one network run (see :func:`vle.sim._kernels.run`)."""
+
+    layout: Layout
+    tables: tuple[np.ndarray, ...]
+    unit: tuple[np.ndarray, ...]
+    weights: tuple[np.ndarray, np.ndarray]
+    scal: np.ndarray
+    flags: np.ndarray
+    state: tuple[np.ndarray, ...]
+    opt: tuple[np.ndarray, ...]
+    target_pops: tuple[str, ...]
+
+    @classmethod
+    def build(
+        cls,
+        layout: Layout,
+        *,
+        dt: float,
+        scheme: str,
+        batch: int,
+        rule: LearningRule | None = None,
+        targets: Iterable[str] = (),
+        plastic: bool = False,
+    ) -> KernelArgs:
+        """Arrays for ``layout`` at step ``dt``; errors run when ``targets`` are given and the
+        rule is active; parameters change only with ``plastic``."""
+        rule = rule or LearningRule()
+        target_pops = tuple(n for n in layout.names if n in set(targets))
+        errors = bool(target_pops) and rule.active
+        n, nj = layout.n_units, len(layout.j_names)
+        tau_m = layout.tau_m.copy()
+        tau_r = tau_m.copy() if rule.rule == "le" else layout.tau_r.copy()
+        wflat = layout.wflat.copy()
+        fflat = wflat if rule.feedback == "transpose" else feedback_weights(layout, rule).copy()
+        out_order = np.argsort(layout.j_pre, kind="stable").astype(np.int64)
+        out_ptr = np.searchsorted(layout.j_pre[out_order], np.arange(len(layout.names) + 1))
+        p_tgt = np.full(len(layout.names), -1, dtype=np.int64)
+        row = 0
+        for name in target_pops:
+            p = layout.names.index(name)
+            p_tgt[p] = row
+            row += int(layout.p_size[p])
+        j_plastic = np.array([int(plastic and errors and layout.network.projection(
+            *name.split("->")).plastic) for name in layout.j_names], dtype=np.int64)
+        tables = (layout.p_start, layout.p_size, layout.p_phi, layout.sweep, layout.j_pre,
+                  layout.j_post, layout.j_woff, layout.j_delayed, layout.in_ptr,
+                  out_ptr.astype(np.int64), out_order, j_plastic, p_tgt)
+        unit = (np.exp(-dt / tau_m), np.exp(-dt / tau_r), tau_r / tau_m, tau_m / tau_r, tau_m,
+                tau_r, layout.bias.copy())
+        scal = np.zeros(K.N_SCAL)
+        scal[K.S_DT], scal[K.S_BETA], scal[K.S_GAMMA] = dt, rule.beta, rule.gamma
+        opt = rule.optimizer
+        scal[K.S_LR] = opt.lr
+        scal[K.S_TAU_LR] = rule.tau_lr if rule.tau_lr is not None else opt.lr
+        scal[K.S_TAU_MIN] = max(dt, rule.tau_m_min or 0.0)
+        scal[K.S_DECAY], scal[K.S_MOM] = rule.decay, opt.momentum
+        scal[K.S_B1], scal[K.S_B2], scal[K.S_EPS] = opt.beta1, opt.beta2, opt.eps
+        flags = np.zeros(K.N_FLAGS, dtype=np.int64)
+        flags[K.F_SCHEME] = K.EXACT if scheme == "exact" else K.EULER
+        flags[K.F_ERRORS] = int(errors)
+        flags[K.F_INSTANT] = int(rule.rule in ("bp", "le"))
+        flags[K.F_LOSS] = LOSSES.index(rule.loss)
+        flags[K.F_PLASTIC] = int(plastic and errors)
+        flags[K.F_LEARN_BIAS] = int(plastic and errors and rule.learn_bias)
+        flags[K.F_LEARN_TAU] = int(plastic and errors and rule.learn_tau_m)
+        flags[K.F_OPT] = OPTIMIZERS.index(opt.kind)
+        flags[K.F_LEARNED_FB] = int(rule.feedback == "learned")
+        flags[K.F_LE] = int(rule.rule == "le")
+        width = int(layout.p_size.max())
+        state = tuple(np.zeros((width, batch)) if name == "tmp" else np.zeros((n, batch))
+                      for name in STATE_NAMES)
+        optstate = (np.zeros_like(wflat), np.zeros_like(wflat), np.zeros(n), np.zeros(n),
+                    np.zeros(n), np.zeros(n), np.zeros(1, dtype=np.int64))
+        del nj
+        return cls(layout, tables, unit, (wflat, fflat), scal, flags, state, optstate,
+                   target_pops)
+
+    @property
+    def errors(self) -> bool:
+        """True when the kernels run error neurons."""
+        return bool(self.flags[K.F_ERRORS])
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Copies of the current parameters: ``'<pre>-><post>.W'``, ``'<pop>.b'``,
+        ``'<pop>.tau_m'`` (and ``'<pre>-><post>.B'`` for random or learned feedback)."""
+        lay = self.layout
+        out: dict[str, np.ndarray] = {}
+        wflat, fflat = self.weights
+        for j, name in enumerate(lay.j_names):
+            m, n = lay.p_size[lay.j_post[j]], lay.p_size[lay.j_pre[j]]
+            o = int(lay.j_woff[j])
+            out[f"{name}.W"] = wflat[o:o + m * n].reshape(m, n).copy()
+            if fflat is not wflat:
+                out[f"{name}.B"] = fflat[o:o + m * n].reshape(m, n).copy()
+        for name in lay.names:
+            if lay.network.population(name).is_input:
+                continue
+            s = lay.units(name)
+            out[f"{name}.b"] = self.unit[6][s].copy()
+            out[f"{name}.tau_m"] = self.unit[4][s].copy()
+        return out
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every array that changes during a run (state, parameters, optimiser), by name, for
+        checkpoints; :meth:`load_arrays` restores them in place."""
+        out = {f"state.{k}": a for k, a in zip(STATE_NAMES, self.state, strict=True)}
+        out.update({f"unit.{i}": a for i, a in enumerate(self.unit)})
+        out["weights.W"] = self.weights[0]
+        out["weights.F"] = self.weights[1]
+        out.update({f"opt.{i}": a for i, a in enumerate(self.opt)})
+        return out
+
+    def load_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        """Restore arrays saved by :meth:`arrays` (in place, shapes must match)."""
+        for name, target in self.arrays().items():
+            target[...] = arrays[name]
