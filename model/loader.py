@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from vle.model import values
+from vle.model.dataset import DATASETS, DatasetSpec
 from vle.model.errors import ModelError
 from vle.model.learning import LearningRule, Optimizer, Teacher
 from vle.model.model import Model
@@ -59,7 +60,7 @@ def model_from_dict(
 ) -> Model:
     """Build a :class:`Model` from the parsed TOML ``data``; files are relative to ``base_dir``."""
     top = Table(data, "", ("network", "population", "projection", "stimulus", "simulation",
-                           "learning", "target"))
+                           "learning", "target", "dataset"))
     name = values.identifier("network.name",
                              Table(top.get("network", expected="a [network] table"), "network",
                                    ("name",)).get("name", expected="a network name"))
@@ -90,7 +91,14 @@ def model_from_dict(
     learning = _learning(top.get("learning")) if top.has("learning") else None
     target_table = Table(top.get("target", {}), "target", tuple(sizes))
     targets = {k: _target(v, f"target.{k}", k, base_dir) for k, v in target_table.data.items()}
-    return Model(network, stimuli, settings, source, learning, targets)
+    dataset = None
+    if top.has("dataset"):
+        ds = top.sub("dataset", [f.name for f in dataclasses.fields(DatasetSpec)])
+        ds.get("name", expected="a dataset name: " + ", ".join(DATASETS))
+        ds.get("input", expected="the input population the sequences stream into")
+        ds.get("output", expected="the output population that classifies")
+        dataset = DatasetSpec(**ds.data)
+    return Model(network, stimuli, settings, source, learning, targets, dataset)
 
 
 _LEARNING_KEYS = ("rule", "loss", "beta", "gamma", "optimizer", "learn_tau_m", "learn_bias",

@@ -9,6 +9,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from vle.model.dataset import DatasetSpec
 from vle.model.errors import ModelError
 from vle.model.learning import LearningRule, Teacher
 from vle.model.network import Network
@@ -43,6 +44,7 @@ class Model:
     source: Path | None = field(default=None)
     learning: LearningRule | None = None
     targets: Mapping[str, Stimulus | Teacher] = field(default_factory=dict)
+    dataset: DatasetSpec | None = None
 
     def __post_init__(self) -> None:
         stimuli = dict(self.stimuli)
@@ -56,8 +58,9 @@ class Model:
                 raise ModelError(f"stimulus.{name}", f"{name!r} is a {pop.kind} population",
                                  "stimulus tables for input populations only")
             stim.check_size(f"stimulus.{name}", pop.size)
+        fed = self._check_dataset()
         for pop in self.network.inputs:
-            if pop.name not in stimuli:
+            if pop.name not in stimuli and pop.name != fed:
                 raise ModelError(f"stimulus.{pop.name}", "missing",
                                  f"a [stimulus.{pop.name}] table for input population "
                                  f"{pop.name!r}")
@@ -80,11 +83,34 @@ class Model:
                 target.check_size(key, pop.size)
         if self.learning is not None and self.learning.active:
             for pop in self.network.neurons:
-                if pop.kind == "output" and pop.name not in targets:
+                if pop.kind == "output" and pop.name not in targets and not (
+                        self.dataset and self.dataset.output == pop.name):
                     raise ModelError(f"target.{pop.name}", "missing",
                                      f"a [target.{pop.name}] table: learning rule "
                                      f"{self.learning.rule!r} needs a target for every output")
         object.__setattr__(self, "targets", MappingProxyType(targets))
+
+    def _check_dataset(self) -> str | None:
+        ds = self.dataset
+        if ds is None:
+            return None
+        for key, name, kind in (("input", ds.input, "input"), ("output", ds.output, "output")):
+            try:
+                pop = self.network.population(name)
+            except KeyError:
+                raise ModelError(f"dataset.{key}", f"no population named {name!r}",
+                                 f"the {kind} population the dataset drives") from None
+            if pop.kind != kind:
+                raise ModelError(f"dataset.{key}", f"{name!r} is a {pop.kind} population",
+                                 f"an {kind} population")
+        if self.network.population(ds.input).size != 1:
+            raise ModelError("dataset.input", "the input population has "
+                             f"{self.network.population(ds.input).size} units",
+                             "a population of size 1 (the sequence is a scalar stream)")
+        if ds.input in self.stimuli:
+            raise ModelError(f"stimulus.{ds.input}", "the dataset already drives this input",
+                             "no stimulus table for the dataset's input")
+        return ds.input
 
     def _check_teacher(self, key: str, teacher: Teacher, size: int) -> None:
         tpop = teacher.network.population(teacher.population)
@@ -96,6 +122,19 @@ class Model:
         if mine != theirs:
             raise ModelError(f"{key}.model", f"the teacher's inputs are {theirs}",
                              f"the same input populations and sizes as the student: {mine}")
+
+    def with_parameters(self, params: Mapping[str, np.ndarray]) -> Model:
+        """A copy with parameters replaced: ``'<pre>-><post>.W'``, ``'<pop>.b'``,
+        ``'<pop>.tau_m'`` (other keys are ignored)."""
+        net = self.network
+        pops = tuple(
+            p if p.is_input else replace(
+                p, tau_m=params.get(f"{p.name}.tau_m", p.tau_m),
+                bias=params.get(f"{p.name}.b", p.bias))
+            for p in net.populations)
+        projs = tuple(replace(pr, weights=params.get(f"{pr.name}.W", pr.weights))
+                      for pr in net.projections)
+        return replace(self, network=Network(net.name, pops, projs))
 
     def with_simulation(self, **changes: object) -> Model:
         """A copy with some simulation settings replaced (``dt``, ``t_stop``, ``scheme``)."""

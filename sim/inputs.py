@@ -21,8 +21,10 @@ class GridSignals:
     element) or an array sampled on the grid, shape ``(n_steps + 1, size)`` or
     ``(n_steps + 1, batch, size)``. ``chunk(n0, n1)`` returns the values at grid indices
     ``n0 .. n1`` inclusive, shape ``(n1 - n0 + 1, total size, batch)`` (unit-major for the
-    kernels). With ``period_steps``, grid index n reads the signal at ``n mod period_steps``
-    (a stimulus replayed every epoch). ``what`` names the model-file table in messages.
+    kernels). With ``period_steps``, grid index n reads a stimulus at ``n mod period_steps`` (a
+    stimulus replayed every epoch); so does an array shorter than the run, while an array with a
+    row for every grid point of the run is read directly. ``what`` names the model-file table
+    in messages.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class GridSignals:
         self.batched = batch is not None or any(
             not isinstance(s, Stimulus) and np.ndim(s) == 3 for s in signals.values())
         self.signals = dict(signals)
+        self.n_steps = n_steps
 
     @property
     def size(self) -> int:
@@ -75,9 +78,8 @@ class GridSignals:
 
     def chunk(self, n0: int, n1: int) -> np.ndarray:
         """Values at grid indices ``n0 .. n1``, shape ``(n1 - n0 + 1, size, batch)``."""
-        idx = np.arange(n0, n1 + 1)
-        if self.period is not None:
-            idx = idx % self.period
+        full = np.arange(n0, n1 + 1)
+        idx = full % self.period if self.period is not None else full
         t = idx * self.dt
         out = np.empty((idx.size, self.size, self.batch))
         lo = 0
@@ -86,7 +88,8 @@ class GridSignals:
             if isinstance(s, Stimulus):
                 out[:, lo:lo + p.size, :] = s.sample(t, p.size)[:, :, None]
             else:
-                arr = np.asarray(s, dtype=np.float64)[idx]
+                whole = np.asarray(s, dtype=np.float64)
+                arr = whole[full] if whole.shape[0] > self.n_steps else whole[idx]
                 out[:, lo:lo + p.size, :] = (arr[:, :, None] if arr.ndim == 2
                                              else arr.transpose(0, 2, 1))
             lo += p.size

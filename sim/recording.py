@@ -22,7 +22,7 @@ PARAMETER_QUANTITIES: tuple[str, ...] = ("W", "b", "tau_m")
 
 def available_traces(network: Network, errors: bool = False) -> tuple[str, ...]:
     """Every dynamic trace the network can record (with error neurons if ``errors``)."""
-    out = []
+    out: list[str] = []
     for p in network.populations:
         if p.is_input:
             out.extend(f"{p.name}.{q}" for q in INPUT_QUANTITIES)

@@ -13,6 +13,20 @@ import numpy as np
 SUFFIXES = (".nc", ".npz")
 
 
+def trace_dims(name: str, ndim: int) -> tuple[str, ...]:
+    """xarray dimension names of trace ``name``: ``time``, then ``batch`` for batched dynamic
+    traces, then ``<population>_unit`` (weights: ``<post>_unit``, ``<pre>_unit``)."""
+    owner, _, quantity = name.rpartition(".")
+    if not owner:
+        return ("time", "batch")[:ndim]
+    if quantity == "W":
+        pre, post = owner.split("->")
+        return ("time", f"{post}_unit", f"{pre}_unit")
+    if ndim == 3:
+        return ("time", "batch", f"{owner}_unit")
+    return ("time", f"{owner}_unit")
+
+
 @dataclass
 class Result:
     """Traces of one simulation.
@@ -48,11 +62,7 @@ class Result:
         JSON)."""
         import xarray as xr
 
-        data_vars = {}
-        for name, arr in self.traces.items():
-            pop = name.split(".")[0]
-            dims = ("time", "batch", f"{pop}_unit") if arr.ndim == 3 else ("time", f"{pop}_unit")
-            data_vars[name] = (dims, arr)
+        data_vars = {name: (trace_dims(name, arr.ndim), arr) for name, arr in self.traces.items()}
         attrs: dict[str, Any] = {"vle_metadata": json.dumps(self.metadata, default=str)}
         for k, v in self.metadata.items():
             if isinstance(v, (str, int, float)) and not isinstance(v, bool):

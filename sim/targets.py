@@ -25,8 +25,8 @@ def teacher_signal(
     """The teacher population's rate on the grid, shape ``(n_steps + 1, size)``, from the
     numba reference driven by ``stimuli`` (replayed every ``period_steps`` if given, with the
     teacher's state carried on, as the student sees them)."""
-    from vle.sim.array_run import ArrayRun
     from vle.sim import _kernels
+    from vle.sim.array_run import ArrayRun
 
     request = RunRequest(teacher.network, stimuli, dt, n_steps, scheme,
                          (f"{teacher.population}.r",))

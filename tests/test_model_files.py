@@ -56,6 +56,7 @@ def mutate(**edits: Any) -> dict[str, Any]:
 
 
 DELETE = object()
+TARGET = {"out": {"kind": "sine", "amplitude": 0.5, "omega": 1.0}}
 
 
 def test_base_file_loads(tmp_path):
@@ -117,6 +118,28 @@ BAD_CASES = {
         "projection.h1->out.init.seed: missing"),
     "input with tau": (mutate(population__0__tau_m=1.0), "population.inp.tau_m: unknown key"),
     "duplicate name": (mutate(population__2__name="h1"), "population.h1: the name is used twice"),
+    # learning and targets
+    "unknown rule": (mutate(learning={"rule": "hebb"}, target=TARGET),
+                     "learning.rule: got 'hebb'"),
+    "unknown learning key": (mutate(learning={"rate": 1.0}, target=TARGET),
+                             "learning.rate: unknown key"),
+    "unknown optimizer": (mutate(learning={"optimizer": {"kind": "lbfgs"}}, target=TARGET),
+                          "learning.optimizer.kind: got 'lbfgs'"),
+    "lr not > 0": (mutate(learning={"optimizer": {"kind": "sgd", "lr": 0.0}}, target=TARGET),
+                   "learning.optimizer.lr: got 0.0"),
+    "unknown loss": (mutate(learning={"loss": "l1"}, target=TARGET), "learning.loss: got 'l1'"),
+    "unknown feedback": (mutate(learning={"feedback": "mirror"}, target=TARGET),
+                         "learning.feedback: got 'mirror'"),
+    "beta negative": (mutate(learning={"beta": -1.0}, target=TARGET),
+                      "learning.beta: got -1.0"),
+    "missing target": (mutate(learning={"rule": "gle"}), "target.out: missing"),
+    "target for hidden": (mutate(learning={}, target={"h1": {"kind": "step"}}),
+                          "target.h1: 'h1' is a hidden population"),
+    "missing teacher file": (mutate(learning={}, target={"out": {"kind": "teacher",
+                                                                  "model": "nope.toml"}}),
+                             "target.out.model: the teacher model is invalid"),
+    "bad dataset": (mutate(dataset={"name": "cifar", "input": "inp", "output": "out"}),
+                    "dataset.name: got 'cifar'"),
 }
 
 
@@ -132,6 +155,22 @@ def test_bad_input_exit_2_with_one_clear_line(case, tmp_path, capsys):
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "r.nc").exists()
+
+
+def test_learning_file_loads_and_round_trips(tmp_path):
+    from vle.model.writer import save_model
+
+    data = mutate(learning={"rule": "gle", "loss": "mse", "beta": 0.5, "gamma": 0.1,
+                            "optimizer": {"kind": "adam", "lr": 1e-3},
+                            "learn_tau_m": True, "feedback": "learned", "decay": 0.01},
+                  target=TARGET)
+    model = load_model(write(tmp_path, data))
+    assert model.learning.optimizer.kind == "adam" and model.learning.feedback == "learned"
+    again = load_model(save_model(model, tmp_path / "again" / "m.toml"))
+    assert again.learning == model.learning
+    assert again.targets["out"] == model.targets["out"]
+    np.testing.assert_array_equal(again.network.projection("h1", "out").weights,
+                                  model.network.projection("h1", "out").weights)
 
 
 def test_not_toml_and_missing_file(tmp_path, capsys):

@@ -1,0 +1,48 @@
+"""A dataset task (the ``[dataset]`` table): labelled sequences fed to an input population."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from vle.model import values
+
+DATASETS: tuple[str, ...] = ("mnist1d",)
+"""Known datasets; ``mnist1d`` is generated locally by the ``mnist1d`` package."""
+SCHEDULES: tuple[str, ...] = ("none", "plateau")
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """Sequences of ``name`` stream into population ``input``, one value per time step, each
+    sample lasting ``time_per_sample`` model time units (the sequence is generated at
+    ``time_per_sample / dt`` points); the one-hot label is the target of population ``output``
+    at every step, and the prediction is the argmax of ``output``'s rate summed over the sample.
+
+    ``batch`` samples run in parallel (``test_batch`` for evaluation); the network state carries
+    over from one batch to the next. ``seed`` shuffles the training set each epoch.
+    ``lr_schedule = "plateau"`` halves the learning rate when the test loss has not improved for
+    ``patience`` epochs.
+    """
+
+    name: str
+    input: str
+    output: str
+    batch: int = 100
+    test_batch: int = 1000
+    time_per_sample: float = 72.0
+    n_samples: int = 5000
+    seed: int = 0
+    lr_schedule: str = "none"
+    patience: int = 2
+
+    def __post_init__(self) -> None:
+        values.choice("dataset.name", self.name, DATASETS)
+        values.identifier("dataset.input", self.input)
+        values.identifier("dataset.output", self.output)
+        values.integer("dataset.batch", self.batch, minimum=1)
+        values.integer("dataset.test_batch", self.test_batch, minimum=1)
+        values.number("dataset.time_per_sample", self.time_per_sample, positive=True)
+        values.integer("dataset.n_samples", self.n_samples, minimum=10)
+        values.integer("dataset.seed", self.seed, minimum=0)
+        values.choice("dataset.lr_schedule", self.lr_schedule, SCHEDULES)
+        values.integer("dataset.patience", self.patience, minimum=1)

@@ -1,0 +1,68 @@
+"""Training history written as it goes: a netCDF file with an unlimited ``row`` dimension.
+
+Each row holds the model time and epoch at the end of a training chunk, the mean per-step loss
+over the chunk, and the current value of every plastic parameter. The file is synced after
+every row, so an interrupted run loses nothing written; on resume, rows after the checkpoint
+are dropped so history and parameters stay consistent. Readable with ``xarray.open_dataset``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import netCDF4
+import numpy as np
+
+
+class HistoryWriter:
+    """Append rows of named arrays (fixed shapes per name) to a netCDF file."""
+
+    def __init__(self, path: str | Path, shapes: Mapping[str, tuple[int, ...]],
+                 attrs: Mapping[str, Any] | None = None, keep_rows: int | None = None) -> None:
+        self.path = Path(path)
+        self.shapes = dict(shapes)
+        if keep_rows is not None and self.path.exists():
+            self._truncate(keep_rows)
+            self.ds = netCDF4.Dataset(self.path, "a")
+        else:
+            self.ds = netCDF4.Dataset(self.path, "w")
+            self.ds.createDimension("row", None)
+            for name, shape in self.shapes.items():
+                dims = ["row"]
+                for i, n in enumerate(shape):
+                    dim = f"{name}_dim{i}"
+                    self.ds.createDimension(dim, n)
+                    dims.append(dim)
+                self.ds.createVariable(name, "f8", tuple(dims))
+            for k, v in (attrs or {}).items():
+                self.ds.setncattr(k, v)
+        self.rows = len(self.ds.dimensions["row"])
+
+    def _truncate(self, keep: int) -> None:
+        with netCDF4.Dataset(self.path) as old:
+            if len(old.dimensions["row"]) <= keep:
+                return
+            tmp = self.path.with_suffix(".tmp.nc")
+            with netCDF4.Dataset(tmp, "w") as new:
+                for name, dim in old.dimensions.items():
+                    new.createDimension(name, None if dim.isunlimited() else len(dim))
+                new.setncatts({k: old.getncattr(k) for k in old.ncattrs()})
+                for name, var in old.variables.items():
+                    out = new.createVariable(name, var.dtype, var.dimensions)
+                    out[:] = var[:keep]
+        os.replace(tmp, self.path)
+
+    def append(self, row: Mapping[str, Any]) -> None:
+        """Write one row (every name of the file) and flush it to disk."""
+        k = self.rows
+        for name in self.shapes:
+            self.ds.variables[name][k] = np.asarray(row[name], dtype=np.float64)
+        self.rows += 1
+        self.ds.sync()
+
+    def close(self) -> None:
+        """Close the file."""
+        self.ds.close()
