@@ -29,6 +29,30 @@ Both start from rest, ``u(0) = 0``.
         r[n+1]  = phi(ub[n+1])
 
     so every layer adds one step of delay. First order in dt. At t = 0, ``ub = u = 0``.
+
+Error neurons and plasticity (when targets are given; :mod:`vle.sim._kernels`)
+    Per unit ``q = tau_m / tau_r``; the target error of an output population is ``et = beta
+    (y - r)`` (mse) or ``beta (y - softmax(r))`` (ce); ``eps = r' (et + sum_{p->q} F^T e_q)``
+    with F = W for ``transpose`` feedback; ``e = (1 - q) v + q eps`` (``bp`` and ``le``: ``e =
+    eps``); the membrane current gets ``+ gamma e``.
+
+    ``exact``: after the forward sweep at t[n+1] (whose current uses ``gamma e[n]``), target
+    errors from ``r[n+1]`` and ``y[n+1]``, then populations in reverse sweep order:
+    ``eps[n+1]`` from the errors already at t[n+1], ``e[n+1] = (1 - q) v[n+1] + q eps[n+1]``,
+    where ``v[n+1] = eps[n] + (v[n] - eps[n]) exp(-dt / tau_r)`` was integrated at the start of
+    the step. An LE network with exact transport therefore computes static backprop at every
+    instant.
+
+    ``euler``: synchronous, from the state at step n: ``et`` from ``r[n]`` and ``y[n]``;
+    ``eps = r'[n] (et + sum F^T e_q[n])``; ``e[n+1] = (1 - q) v[n] + q eps``;
+    ``v[n+1] = v[n] + dt (eps - v[n]) / tau_r``; then the membrane update above with
+    ``I[n] = sum W r_pre[n] + b + gamma e[n+1]``.
+
+    Plasticity, after the step: gradient ``g = -dt <e[n+1] r_pre^T>_batch`` with ``r_pre`` at
+    t[n+1] (exact) or t[n] (euler); biases ``-dt <e>``; ``tau_m``: ``dt <e du/dt>``, with
+    ``du/dt = (I - u) / tau_m`` of the step; then the optimiser (``sgd``: ``W -= lr g``, i.e.
+    ``dW/dt = lr e r^T``), ``tau_m`` clipped at ``tau_m_min`` (at least dt), and weight decay
+    ``W -= decay dt W`` (also on F for ``learned`` feedback, which receives W's update).
 """
 
 from __future__ import annotations
