@@ -40,6 +40,8 @@ def test_readme_model_file_is_valid(tmp_path):
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
 def test_examples_load_and_run(path):
     model = load_model(path)
+    if model.dataset is not None:  # its input comes from the dataset (tests/test_datasets.py)
+        return
     res = simulate_model(model, t_stop=min(1.0, model.simulation.t_stop))
     assert all(np.nanmax(np.abs(v)) < 1e3 for v in res.traces.values())
 
