@@ -1,0 +1,93 @@
+"""MNIST-1D with the published GLE network ("15k"): accuracy per epoch and time per step.
+
+Trains examples/mnist1d.toml (Euler scheme, Adam lr 1e-3, batch 100, cross-entropy at every
+step) for --epochs on --seeds seeds and prints JSON lines: one per epoch (test accuracy,
+milliseconds per training step) and a summary per run and over seeds. The published result is
+91.7 +- 0.8 % test accuracy over 10 seeds after 150 epochs. The speed baseline is the GLE
+authors' PyTorch code at 2.3 ms per training step for this network at batch 100 on these
+machines (architecture.md; not re-measured here), plus, measured in the same run, the float64
+reference kernel on one thread.
+
+    python benchmarks/mnist1d.py --epochs 150 --seeds 3 [--dtype float32] [--out runs/mnist1d]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from common import emit
+from vle import load_model
+from vle.sim.dataset_train import train_dataset
+
+AUTHORS_MS_PER_STEP = 2.3
+"""The GLE authors' PyTorch code, ms per training step at batch 100 (architecture.md)."""
+HERE = Path(__file__).resolve().parent
+
+
+def reference_ms_per_step(model, dtype) -> float:
+    """ms per training step of the reference kernel on one thread (two short epochs on 400
+    samples; the second is timed)."""
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        out = Path(f"/tmp/vle-mnist1d-ref-{time.time_ns()}")
+        times = []
+        train_dataset(model, out, epochs=2, progress=False, dtype=dtype, max_train=400,
+                      on_epoch=lambda e, row: times.append(row["ms_per_step"]))
+        return times[-1]
+    finally:
+        numba.set_num_threads(threads)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=150)
+    parser.add_argument("--seeds", type=int, default=1, help="number of seeds (0, 1, ...)")
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    parser.add_argument("--schedule", choices=["none", "plateau"], default="plateau",
+                        help="learning-rate schedule (the authors halve the rate when the test "
+                             "loss stalls for 2 epochs)")
+    parser.add_argument("--out", type=Path, default=Path("runs/mnist1d"),
+                        help="folder for the runs (one sub-folder per seed; resumable)")
+    args = parser.parse_args()
+    dtype = np.float32 if args.dtype == "float32" else np.float64
+    model = load_model(HERE.parent / "examples" / "mnist1d.toml")
+    model = dataclasses.replace(model, dataset=dataclasses.replace(
+        model.dataset, lr_schedule=args.schedule))
+    finals = []
+    ms_all = []
+    for seed in range(args.seeds):
+        def report(epoch: int, row: dict, seed: int = seed) -> None:
+            emit({"benchmark": "mnist1d", "seed": seed, "epoch": epoch,
+                  "test_accuracy": row["test_accuracy"], "train_accuracy":
+                  row["train_accuracy"], "test_loss": row["test_loss"], "lr": row["lr"],
+                  "ms_per_step": round(row["ms_per_step"], 4)}, "numba")
+
+        run_dir = args.out / f"seed{seed}"
+        summary = train_dataset(model, run_dir, epochs=args.epochs, seed=seed, dtype=dtype,
+                                resume=True, progress=False, on_epoch=report)
+        finals.append(summary.test_accuracy)
+        ms_all.append(summary.ms_per_step)
+    ref = reference_ms_per_step(model, np.float64)
+    ms = statistics.median(ms_all)
+    emit({"benchmark": "mnist1d", "summary": True, "epochs": args.epochs, "seeds": args.seeds,
+          "dtype": args.dtype, "threads": numba.get_num_threads(),
+          "test_accuracy_mean": float(np.mean(finals)),
+          "test_accuracy_std": float(np.std(finals, ddof=1)) if len(finals) > 1 else 0.0,
+          "test_accuracies": finals, "published": "91.7 +- 0.8 % (10 seeds)",
+          "ms_per_step": round(ms, 4),
+          "authors_pytorch_ms_per_step": AUTHORS_MS_PER_STEP,
+          "speedup_vs_authors": round(AUTHORS_MS_PER_STEP / ms, 2),
+          "reference_float64_1thread_ms_per_step": round(ref, 4),
+          "speedup_vs_reference_1thread": round(ref / ms, 2)}, "numba")
+
+
+if __name__ == "__main__":
+    main()
