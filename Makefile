@@ -21,6 +21,12 @@ test: setup
 
 demo: setup
 	$(PY) -m vle demo --out demo-output
+	$(PY) -m vle netlist examples/lagline.toml --technology ideal -o demo-output/lagline_ideal.cir --report
+	$(PY) -m vle netlist examples/lagline.toml --technology discrete -o demo-output/lagline_discrete.cir --report
+
+# The golden netlists (netlists/*.cir, checked by tests/test_netlist_golden.py) change only here.
+netlists: venv
+	$(PY) -m vle netlist --golden netlists
 
 lint: venv
 	$(PY) -m ruff check .
