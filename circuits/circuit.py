@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from vle.circuits.elements import Behavioral, Element, Instance
 from vle.circuits.errors import CircuitError
@@ -151,19 +152,36 @@ class Circuit:
                 return s
         raise KeyError(f"no subcircuit {name!r}")
 
-    def flatten(self) -> Iterator[tuple[Element, dict[str, str]]]:
-        """Every primitive element with a map from its node names to global node names.
+    def flatten(self) -> Iterator[Flat]:
+        """Every primitive element with its hierarchical name and a map from its node names
+        to global node names.
 
-        Internal nodes of instance ``X1`` are called ``x1.node`` (the ngspice convention);
-        ground stays ``0``.
+        Inside instance ``X1``, element ``R1`` is ``x1.R1`` and internal node ``n`` is
+        ``x1.n`` (the ngspice convention); ports map to the connected nodes; ground stays
+        ``0``.
         """
         defs = {s.name: s for s in self.subcircuits}
         for el in self.elements:
             yield from _flatten(el, {}, "", defs)
 
 
+class Flat(NamedTuple):
+    """A primitive element of a flattened circuit."""
+
+    element: Element
+    nodes: dict[str, str]
+    """Local node name -> global node name."""
+    path: str
+    """The instance path (``x1.x2``), empty at top level."""
+
+    @property
+    def name(self) -> str:
+        """The hierarchical element name, unique in the circuit."""
+        return f"{self.path}.{self.element.name}" if self.path else self.element.name
+
+
 def _flatten(el: Element, outer: dict[str, str], path: str,
-             defs: dict[str, Subcircuit]) -> Iterator[tuple[Element, dict[str, str]]]:
+             defs: dict[str, Subcircuit]) -> Iterator[Flat]:
     def glob(n: str) -> str:
         return outer.get(n, n if not path or n == "0" else f"{path}.{n}")
 
@@ -175,7 +193,7 @@ def _flatten(el: Element, outer: dict[str, str], path: str,
             yield from _flatten(child, inner, inner_path, defs)
         return
     nodes = list(el.nodes) + (list(nodes_of(el.expr)) if isinstance(el, Behavioral) else [])
-    yield el, {n: glob(n) for n in nodes}
+    yield Flat(el, {n: glob(n) for n in nodes}, path)
 
 
 def _collect(subs: tuple[Subcircuit, ...]) -> dict[str, Subcircuit]:

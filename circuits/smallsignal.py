@@ -16,18 +16,18 @@ that each generated cell implements its equation from its element values alone.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
 
-from vle.circuits.circuit import Circuit, Section, Subcircuit
+from vle.circuits.circuit import Circuit, Flat, Section, Subcircuit
 from vle.circuits.elements import (
     Behavioral,
     Capacitor,
     CurrentSource,
-    Element,
     Resistor,
     Vccs,
     Vcvs,
@@ -42,8 +42,9 @@ curvature scale of the phi cells (1 V) yet large enough that rounding stays near
 
 @dataclass(frozen=True)
 class TransferFunction:
-    """``H(s) = dc_gain * prod(1 - s/z) / prod(1 - s/p)`` (poles and zeros in rad/s) with
-    ``evaluate(s)`` computed directly from the nodal equations."""
+    """``H(s) = dc_gain * prod(1 - s/z) / prod(1 - s/p)`` (poles and zeros in rad/s;
+    ``dc_gain`` is inf for an integrator); calling it evaluates ``H(s)`` directly from the
+    nodal equations."""
 
     poles: np.ndarray
     zeros: np.ndarray
@@ -113,31 +114,32 @@ def _linearise(expr: str, rename: Mapping[str, str],
     return out
 
 
-def _stamp(m: _Mna, el: Element, rn: dict[str, str], op: Mapping[str, float],
+def _stamp(m: _Mna, flat: Flat, op: Mapping[str, float],
            source: str) -> list[tuple[int | None, float]]:
     """Stamp one primitive element; if it is the input source, return where the input enters
     the right-hand side (row, sign) pairs."""
+    el, rn, name = flat.element, flat.nodes, flat.name
     if isinstance(el, Resistor):
         m.conductance("G", rn[el.a], rn[el.b], 1.0 / el.resistance)
     elif isinstance(el, Capacitor):
         m.conductance("C", rn[el.a], rn[el.b], el.capacitance)
     elif isinstance(el, VoltageSource):
-        br = m.voltage(el.name, rn[el.pos], rn[el.neg], [])
-        if el.name == source:
+        br = m.voltage(name, rn[el.pos], rn[el.neg], [])
+        if name == source:
             return [(br, 1.0)]
     elif isinstance(el, CurrentSource):
-        if el.name == source:
+        if name == source:
             # the current leaves node pos and enters node neg
             return [(m.node(rn[el.pos]), -1.0), (m.node(rn[el.neg]), 1.0)]
     elif isinstance(el, Vccs):
         m.current(rn[el.pos], rn[el.neg], [(rn[el.cpos], el.gm), (rn[el.cneg], -el.gm)])
     elif isinstance(el, Vcvs):
-        m.voltage(el.name, rn[el.pos], rn[el.neg],
+        m.voltage(name, rn[el.pos], rn[el.neg],
                   [(rn[el.cpos], el.gain), (rn[el.cneg], -el.gain)])
     elif isinstance(el, Behavioral):
         ctrl = _linearise(el.expr, rn, op)
         if el.kind == "v":
-            m.voltage(el.name, rn[el.pos], rn[el.neg], ctrl)
+            m.voltage(name, rn[el.pos], rn[el.neg], ctrl)
         else:
             m.current(rn[el.pos], rn[el.neg], ctrl)
     return []
@@ -163,10 +165,10 @@ def transfer_function(
     op = {k.lower(): v for k, v in (operating_point or {}).items()}
     m = _Mna()
     inputs: list[tuple[int | None, float]] = []
-    for el, rn in circuit.flatten():
-        for name in rn.values():
+    for flat in circuit.flatten():
+        for name in flat.nodes.values():
             m.node(name)
-        inputs += _stamp(m, el, rn, op, source)
+        inputs += _stamp(m, flat, op, source)
     if not inputs:
         raise KeyError(f"no independent source {source!r} in the circuit")
     out = m.node(output)
@@ -188,7 +190,10 @@ def transfer_function(
     B = np.block([[-C, np.zeros((size, 1))], [np.zeros((1, size + 1))]])
     zeros = _finite_eigs(A, B)
     poles, zeros = _cancel(poles, zeros, cancel)
-    dc = float(c @ np.linalg.lstsq(G, b, rcond=None)[0])
+    try:
+        dc = float(c @ np.linalg.solve(G, b))
+    except np.linalg.LinAlgError:
+        dc = math.inf  # no DC solution: an integrator (or a floating node)
     return TransferFunction(np.sort_complex(poles), np.sort_complex(zeros), dc, (G, C, b, c))
 
 

@@ -65,8 +65,8 @@ def _sources(plan: Plan) -> list[Section]:
     sections = []
     sc = None
     if plan.settings is not None:
-        sc = Scales(plan.time_scale, plan.v_unit, plan.settings.dt * plan.time_scale
-                    * EDGE_FRACTION, plan.settings.t_stop)
+        edge = float(f"{plan.settings.dt * plan.time_scale * EDGE_FRACTION:.12g}")
+        sc = Scales(plan.time_scale, plan.v_unit, edge, plan.settings.t_stop)
     for pop in plan.student.network.inputs:
         nodes = tuple(node("", pop.name, "r", i) for i in range(pop.size))
         signal = (plan.stimuli or {}).get(pop.name)
