@@ -48,7 +48,8 @@ class InputSignals:
                 s.check_size(f"stimulus.{p.name}", p.size)
                 continue
             arr = np.asarray(s)
-            ok_shape = arr.ndim in (2, 3) and arr.shape[0] == n_steps + 1 and arr.shape[-1] == p.size
+            ok_shape = (arr.ndim in (2, 3) and arr.shape[0] == n_steps + 1
+                        and arr.shape[-1] == p.size)
             if not ok_shape:
                 raise ModelError(f"stimulus.{p.name}", f"array of shape {list(arr.shape)}",
                                  f"shape [{n_steps + 1}][{p.size}] or [{n_steps + 1}][batch]"

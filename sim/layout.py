@@ -24,8 +24,8 @@ class Layout:
     non-input populations in update order. Projections ``j``: ``j_pre``/``j_post`` population
     indices, ``j_woff`` offset into ``wflat``, ``j_delayed`` 1 where the exact scheme reads the
     previous step's rate (a cut cycle). Projections are sorted by target: those ending
-    on population ``p`` are ``in_ptr[p] .. in_ptr[p+1] - 1``. Per unit: ``tau_m``, ``tau_r``, ``bias`` (inputs hold
-    1, 1, 0, unused).
+    on population ``p`` are ``in_ptr[p] .. in_ptr[p+1] - 1``. Per unit: ``tau_m``, ``tau_r``,
+    ``bias`` (inputs hold 1, 1, 0, unused).
     """
 
     network: Network
