@@ -38,6 +38,13 @@ def format_value(value: float) -> str:
     return _plain(d.scaleb(-exp3)) + _SUFFIX[exp3]
 
 
+def significant(value: float, digits: int = 12) -> float:
+    """``value`` rounded to ``digits`` significant digits. Computed values such as
+    ``40 * 1e-6`` (``3.9999999999999996e-05``) are rounded so netlists read ``40u``; at 12
+    digits the change (below 5e-13 relative) is far below any simulator tolerance."""
+    return float(f"{float(value):.{digits}g}")
+
+
 def format_short(value: float, digits: int = 6) -> str:
     """``value`` rounded to ``digits`` significant digits, in engineering notation: for
     comments and reports, where exactness is not the point (``99.99999999999999u`` reads

@@ -16,6 +16,7 @@ from dataclasses import replace
 from vle.circuits.circuit import Circuit, Section, Transient
 from vle.circuits.elements import Element, Instance, VoltageSource
 from vle.circuits.engineering import format_value as fv
+from vle.circuits.engineering import significant
 from vle.circuits.errors import CircuitError
 from vle.circuits.names import check_text
 from vle.circuits.probes import Probe, ProbeMap
@@ -65,13 +66,13 @@ def _sources(plan: Plan) -> list[Section]:
     sections = []
     sc = None
     if plan.settings is not None:
-        edge = float(f"{plan.settings.dt * plan.time_scale * EDGE_FRACTION:.12g}")
+        edge = significant(plan.settings.dt * plan.time_scale * EDGE_FRACTION)
         sc = Scales(plan.time_scale, plan.v_unit, edge, plan.settings.t_stop)
     for pop in plan.student.network.inputs:
         nodes = tuple(node("", pop.name, "r", i) for i in range(pop.size))
         signal = (plan.stimuli or {}).get(pop.name)
         if signal is None or sc is None:
-            els: list[Element] = [VoltageSource(f"Vx_{pop.name}_{i}".lower(), n, "0", Dc(0.0))
+            els: list[Element] = [VoltageSource("V" + f"x_{pop.name}_{i}".lower(), n, "0", Dc(0.0))
                                   for i, n in enumerate(nodes)]
             title = f"input {pop.name}: 0 V sources (no stimulus given)"
         else:
@@ -114,8 +115,8 @@ def build_netlist(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
     analyses: tuple[Transient, ...] = ()
     if plan.settings is not None:
         taus = [t for v in plan.values.values() for t in (v.a, v.b) if t > 0]
-        analyses = (Transient(plan.settings.dt * plan.time_scale,
-                              plan.settings.t_stop * plan.time_scale,
+        analyses = (Transient(significant(plan.settings.dt * plan.time_scale),
+                              significant(plan.settings.t_stop * plan.time_scale),
                               _round_down(MAX_STEP_FRACTION * min(taus))),)
     states = [node(p.prefix, pop.name, q, i) for p in plan.parts for pop in p.network.neurons
               for i in range(pop.size) for q in (("u", "v") if p.learning and plan.rule != "bp"

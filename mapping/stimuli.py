@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vle.circuits.elements import Element, VoltageSource
+from vle.circuits.engineering import significant
 from vle.circuits.waveforms import Dc, Pulse, Pwl, Sin, Waveform
 from vle.model import stimulus as stim
 
@@ -37,12 +38,21 @@ on."""
 @dataclass(frozen=True)
 class Scales:
     """``time`` seconds per model time unit, ``volts`` per model unit, ``edge`` seconds per
-    edge, ``t_stop`` in model time units."""
+    edge, ``t_stop`` in model time units. Scaled values are rounded to 12 significant digits
+    (:func:`~vle.circuits.engineering.significant`), so ``40 * 1e-6`` is written ``40u``."""
 
     time: float
     volts: float
     edge: float
     t_stop: float
+
+    def t(self, model_time: float) -> float:
+        """Seconds of a model time (12 significant digits, as all scaled values)."""
+        return significant(model_time * self.time)
+
+    def v(self, model_value: float) -> float:
+        """Volts of a model value."""
+        return significant(model_value * self.volts)
 
 
 Stack = tuple[Waveform, ...]
@@ -50,10 +60,10 @@ Stack = tuple[Waveform, ...]
 
 
 def _step(s: stim.Step, size: int, sc: Scales) -> list[Stack]:
-    low, high = s.offset * sc.volts, (s.offset + s.amplitude) * sc.volts
+    low, high = sc.v(s.offset), sc.v(s.offset + s.amplitude)
     if s.t_on == 0:
         return [(Dc(high),)]
-    t = s.t_on * sc.time
+    t = sc.t(s.t_on)
     if t <= sc.edge:
         return [(Pwl((0.0, t), (low, high)),)]
     return [(Pwl((0.0, t - sc.edge, t), (low, low, high)),)]
@@ -61,18 +71,19 @@ def _step(s: stim.Step, size: int, sc: Scales) -> list[Stack]:
 
 def _sine(s: stim.Sine, size: int, sc: Scales) -> list[Stack]:
     return [tuple(
-        Sin(s.offset * sc.volts if k == 0 else 0.0, a * sc.volts, w / (2 * math.pi * sc.time),
-            math.degrees(p))
+        Sin(sc.v(s.offset) if k == 0 else 0.0, sc.v(a),
+            significant(w / (2 * math.pi * sc.time)), significant(math.degrees(p)))
         for k, (a, w, p) in enumerate(zip(s.amplitude, s.omega, s.phase, strict=True)))]
 
 
 def _square(s: stim.Square, size: int, sc: Scales) -> list[Stack]:
-    high, low = (s.offset + s.amplitude) * sc.volts, (s.offset - s.amplitude) * sc.volts
-    period = s.period * sc.time
+    high, low = sc.v(s.offset + s.amplitude), sc.v(s.offset - s.amplitude)
+    period = sc.t(s.period)
     frac = (s.phase / (2 * math.pi)) % 1.0
     first, second, switch = (high, low, 0.5 - frac) if frac < 0.5 else (low, high, 1 - frac)
-    delay = max(switch * period - sc.edge, 0.0)
-    return [(Pulse(first, second, delay, sc.edge, sc.edge, period / 2 - sc.edge, period),)]
+    delay = significant(max(switch * period - sc.edge, 0.0))
+    return [(Pulse(first, second, delay, sc.edge, sc.edge, significant(period / 2 - sc.edge),
+                   period),)]
 
 
 def _pwl(s: stim.Pwl, size: int, sc: Scales) -> list[Stack]:
@@ -82,8 +93,8 @@ def _pwl(s: stim.Pwl, size: int, sc: Scales) -> list[Stack]:
     out: list[Stack] = []
     for col in cols:
         v0 = float(np.interp(0.0, t, col))
-        times = (0.0, *(float(x) * sc.time for x in t[keep]))
-        values = (v0 * sc.volts, *(float(x) * sc.volts for x in col[keep]))
+        times = (0.0, *(sc.t(float(x)) for x in t[keep]))
+        values = (sc.v(v0), *(sc.v(float(x)) for x in col[keep]))
         out.append((Pwl(times, values),))
     return out
 
@@ -109,7 +120,7 @@ def source_elements(signal: stim.Stimulus, role: str, pop: str, nodes: tuple[str
     base = f"{role}_{pop}".lower()
     for i, top in enumerate(nodes):
         if i >= len(stacks):
-            out.append(VoltageSource(f"V{role}c_{pop}_{i}".lower(), top, nodes[0], Dc(0.0)))
+            out.append(VoltageSource("V" + f"{role}c_{pop}_{i}".lower(), top, nodes[0], Dc(0.0)))
             continue
         stack = stacks[i]
         below = [f"{base}_src{k}_{i}" for k in range(1, len(stack))] + ["0"]

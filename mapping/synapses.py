@@ -20,6 +20,7 @@ from vle.circuits.cells import (
     transposed_crossbar,
 )
 from vle.circuits.elements import Element, Instance
+from vle.circuits.engineering import significant
 from vle.mapping.builder import Builder, Kit, instance_name
 from vle.mapping.plan import ONE, Part, Plan, node, weight_node
 from vle.mapping.weights import plasticity_gain
@@ -62,7 +63,8 @@ def _plastic(b: Builder, plan: Plan, part: Part, kit: Kit, k: int) -> list[Eleme
     for i in range(m):
         for j in range(n):
             out.append(Instance(f"Xp{k}_{i}_{j}", cell, (errs[i], rates[j], w[i * n + j])))
-            b.initial_conditions.append((w[i * n + j], plan.v_unit * float(pr.weights[i, j])))
+            b.initial_conditions.append((w[i * n + j],
+                                         significant(plan.v_unit * float(pr.weights[i, j]))))
     if not net.population(pr.pre).is_input:
         bwd = plastic_crossbar(f"pxbart{k}", m, n, tech.feedback_resistance, plan.v_unit,
                                transposed=True)

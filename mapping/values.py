@@ -12,8 +12,8 @@ each:
 ``series``
     Every capacitor of the series in range is tried with the nearest series resistors; among
     the choices within half the technology's tolerance the one nearest the unit resistance
-    wins (moderate loads), otherwise the most accurate. Gains ``1 + Rb/Ra`` come from the best
-    series pair.
+    wins (moderate loads), otherwise the most accurate. Gains ``1 + Rb/Ra`` come from the
+    series pair nearest the unit resistance among those within a tenth of the tolerance.
 ``unit-capacitor``
     ``C`` is a whole number of unit capacitors, chosen so the resistors come near the unit
     resistance and within range; resistors are trimmed continuously (exact).
@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from vle.circuits.engineering import format_value as fv
+from vle.circuits.engineering import significant
 from vle.circuits.eseries import nearest_in, series_values
 from vle.circuits.technology import Technology
 from vle.mapping.errors import MappingError
@@ -40,8 +41,8 @@ Strategy = tuple[Callable[[SectionRequest, Technology], SectionValues],
 
 
 def clean(x: float) -> float:
-    """``x`` rounded to 12 significant digits."""
-    return float(f"{x:.12g}")
+    """``x`` rounded to 12 significant digits (:func:`vle.circuits.engineering.significant`)."""
+    return significant(x)
 
 
 def _rel(x: float, want: float) -> float:
@@ -104,13 +105,15 @@ def _series_lead(req: SectionRequest, tech: Technology) -> SectionValues:
         return _accept(req, tech, None)
     _, r, c = best
     g = req.a / (r * c)
-    pair: tuple[float, float, float] | None = None
-    for ra in series_values(rs, max(R.low, tech.unit_resistance / 10),
-                            min(R.high, tech.unit_resistance * 10)):
+    pair: tuple[tuple[bool, float, float], float, float] | None = None
+    for ra in series_values(rs, R.low, R.high):
         rb = nearest_in(rs, (g - 1) * ra, R.low, R.high)
         if rb is not None:
-            err = _rel(1 + rb / ra, g)
-            key = err + 1e-15 * abs(math.log(ra / tech.unit_resistance))
+            # within a tenth of the tolerance any gain will do, else the most accurate; ties
+            # (the same ratio a decade apart) go to the pair nearest the unit resistance
+            err = round(_rel(1 + rb / ra, g), 12)
+            coarse = err > tech.tolerance / 10
+            key = (coarse, err if coarse else 0.0, abs(math.log(ra / tech.unit_resistance)))
             if pair is None or key < pair[0]:
                 pair = (key, ra, rb)
     if pair is None:
@@ -185,24 +188,24 @@ def _accept(req: SectionRequest, tech: Technology, v: SectionValues | None) -> S
     where = req.part.where(req.pop, req.index)
     if req.role == "error":
         where += " (error neuron)"
-    qa, qb = req.names
     R, C = tech.resistor, tech.capacitor
     assert R is not None and C is not None
     shortest, longest = R.low * C.low, R.high * C.high
-    hint = "use a larger --time-scale" if req.a < shortest else "use a smaller --time-scale"
-    if req.a < shortest * (1 - tech.tolerance):
-        raise MappingError(where, qa, f"= {req.a:g} s is below what technology {tech.name!r} "
-                           "can realise", f"R C >= {fv(R.low)} ohm x {fv(C.low)}F = "
-                           f"{fv(shortest)}s", hint)
-    if req.b > 2 * longest * (1 + tech.tolerance):
-        raise MappingError(where, qb, f"= {req.b:g} s is above what technology {tech.name!r} "
-                           "can realise", f"(R1 + R2) C <= 2 x {fv(R.high)} ohm x "
-                           f"{fv(C.high)}F = {fv(2 * longest)}s", hint)
-    ratio = "gain" if req.a > req.b else f"{qb} / {qa}"
-    raise MappingError(where, f"{qa}, {qb}", f"= {req.a:g} s, {req.b:g} s cannot be realised "
-                       f"within {tech.tolerance:.1%} in technology {tech.name!r}",
-                       f"resistors in {R}, capacitors in {C}, so {ratio} = "
-                       f"{max(req.a, req.b) / min(req.a, req.b):g} is out of reach")
+    (small, q_small), (large, q_large) = sorted(zip((req.a, req.b), req.names, strict=True))
+    if small < shortest * (1 - tech.tolerance):
+        raise MappingError(where, q_small, f"= {small:g} s is below what technology "
+                           f"{tech.name!r} can realise", f"R C >= {fv(R.low)} ohm x "
+                           f"{fv(C.low)}F = {fv(shortest)}s", "use a larger --time-scale")
+    if large > 2 * longest * (1 + tech.tolerance):
+        raise MappingError(where, q_large, f"= {large:g} s is above what technology "
+                           f"{tech.name!r} can realise", f"(R1 + R2) C <= 2 x {fv(R.high)} "
+                           f"ohm x {fv(C.high)}F = {fv(2 * longest)}s",
+                           "use a smaller --time-scale")
+    ratio = "gain" if req.a > req.b else f"{req.names[1]} / {req.names[0]}"
+    raise MappingError(where, f"{req.names[0]}, {req.names[1]}", f"= {req.a:g} s, {req.b:g} s "
+                       f"cannot be realised within {tech.tolerance:.1%} in technology "
+                       f"{tech.name!r}", f"resistors in {R}, capacitors in {C}, so {ratio} = "
+                       f"{large / small:g} is out of reach")
 
 
 def select_section(req: SectionRequest) -> SectionValues:
