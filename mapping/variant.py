@@ -49,6 +49,12 @@ def learning_variant(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
         notes.append("learn_tau_m has no realisation (it needs voltage-controlled "
                      "resistors): tau_m stays fixed in the circuit")
     notes.append("biases are fixed conductances; they are not plastic in the circuit")
+    steps = sorted({p.phi for p in parts[0].network.neurons if p.phi in ("relu", "hardtanh")})
+    if rule.gamma != 0 and steps:
+        notes.append(f"gamma != 0 with phi {', '.join(steps)}: the nudging closes an "
+                     "instantaneous loop ub -> phi' -> e -> I -> ub through a step function, "
+                     "which can have no continuous solution; SPICE may stop with 'timestep "
+                     "too small' (a discrete-time simulator cuts the loop with a one-step lag)")
     if rule.loss == "ce":
         notes.append("loss 'ce': the softmax target error is a behavioural source")
     if plan.learning is not None and plan.learning.rule == "bp":
