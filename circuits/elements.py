@@ -45,19 +45,19 @@ class _Element:
 
 
 @dataclass(frozen=True)
-class Resistor(_Element):
-    """``V(a) - V(b) = resistance * I`` (ohms, > 0)."""
+class _TwoTerminal(_Element):
+    """A passive element between ``a`` and ``b`` whose value (named by ``quantity``) is > 0."""
 
-    prefix: ClassVar[str] = "R"
+    quantity: ClassVar[str] = ""
     name: str
     a: str
     b: str
-    resistance: float
 
     def __post_init__(self) -> None:
         self._check(self.a, self.b)
-        object.__setattr__(self, "resistance", _value(self.name, "resistance",
-                                                      self.resistance, positive=True))
+        object.__setattr__(self, self.quantity, _value(self.name, self.quantity,
+                                                       getattr(self, self.quantity),
+                                                       positive=True))
 
     @property
     def nodes(self) -> tuple[str, ...]:
@@ -65,109 +65,97 @@ class Resistor(_Element):
 
 
 @dataclass(frozen=True)
-class Capacitor(_Element):
+class Resistor(_TwoTerminal):
+    """``V(a) - V(b) = resistance * I`` (ohms, > 0)."""
+
+    prefix: ClassVar[str] = "R"
+    quantity: ClassVar[str] = "resistance"
+    resistance: float
+
+
+@dataclass(frozen=True)
+class Capacitor(_TwoTerminal):
     """``I = capacitance * d(V(a) - V(b))/dt`` (farads, > 0). Initial voltages are set for the
     whole circuit (:attr:`~vle.circuits.circuit.Circuit.initial_conditions`)."""
 
     prefix: ClassVar[str] = "C"
-    name: str
-    a: str
-    b: str
+    quantity: ClassVar[str] = "capacitance"
     capacitance: float
-
-    def __post_init__(self) -> None:
-        self._check(self.a, self.b)
-        object.__setattr__(self, "capacitance", _value(self.name, "capacitance",
-                                                       self.capacitance, positive=True))
-
-    @property
-    def nodes(self) -> tuple[str, ...]:
-        return (self.a, self.b)
 
 
 @dataclass(frozen=True)
-class VoltageSource(_Element):
+class _Independent(_Element):
+    """An independent source between ``pos`` and ``neg`` with a waveform."""
+
+    name: str
+    pos: str
+    neg: str
+    waveform: Waveform = Dc(0.0)
+
+    def __post_init__(self) -> None:
+        self._check(self.pos, self.neg)
+        if not isinstance(self.waveform, (Dc, Pwl, Sin, Pulse)):
+            raise CircuitError(f"element {self.name!r}", f"waveform got {self.waveform!r}",
+                               "Dc, Pwl, Sin or Pulse")
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return (self.pos, self.neg)
+
+
+@dataclass(frozen=True)
+class VoltageSource(_Independent):
     """``V(pos) - V(neg) = waveform(t)``; a ``Dc(0)`` source is an ideal wire (and ammeter)."""
 
     prefix: ClassVar[str] = "V"
-    name: str
-    pos: str
-    neg: str
-    waveform: Waveform = Dc(0.0)
-
-    def __post_init__(self) -> None:
-        self._check(self.pos, self.neg)
-        if not isinstance(self.waveform, (Dc, Pwl, Sin, Pulse)):
-            raise CircuitError(f"element {self.name!r}", f"waveform got {self.waveform!r}",
-                               "Dc, Pwl, Sin or Pulse")
-
-    @property
-    def nodes(self) -> tuple[str, ...]:
-        return (self.pos, self.neg)
 
 
 @dataclass(frozen=True)
-class CurrentSource(_Element):
+class CurrentSource(_Independent):
     """A current ``waveform(t)`` flowing from ``pos`` through the source to ``neg``."""
 
     prefix: ClassVar[str] = "I"
-    name: str
-    pos: str
-    neg: str
-    waveform: Waveform = Dc(0.0)
-
-    def __post_init__(self) -> None:
-        self._check(self.pos, self.neg)
-        if not isinstance(self.waveform, (Dc, Pwl, Sin, Pulse)):
-            raise CircuitError(f"element {self.name!r}", f"waveform got {self.waveform!r}",
-                               "Dc, Pwl, Sin or Pulse")
-
-    @property
-    def nodes(self) -> tuple[str, ...]:
-        return (self.pos, self.neg)
 
 
 @dataclass(frozen=True)
-class Vccs(_Element):
+class _Controlled(_Element):
+    """A linear source between ``pos`` and ``neg`` controlled by ``V(cpos) - V(cneg)``, with
+    the factor named by ``quantity`` (any finite number)."""
+
+    quantity: ClassVar[str] = ""
+    name: str
+    pos: str
+    neg: str
+    cpos: str
+    cneg: str
+
+    def __post_init__(self) -> None:
+        self._check(self.pos, self.neg, self.cpos, self.cneg)
+        object.__setattr__(self, self.quantity, _value(self.name, self.quantity,
+                                                       getattr(self, self.quantity)))
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        return (self.pos, self.neg, self.cpos, self.cneg)
+
+
+@dataclass(frozen=True)
+class Vccs(_Controlled):
     """Linear transconductance (SPICE ``G``): current ``gm (V(cpos) - V(cneg))`` from ``pos``
     through the element to ``neg`` (siemens, any sign)."""
 
     prefix: ClassVar[str] = "G"
-    name: str
-    pos: str
-    neg: str
-    cpos: str
-    cneg: str
+    quantity: ClassVar[str] = "gm"
     gm: float
-
-    def __post_init__(self) -> None:
-        self._check(self.pos, self.neg, self.cpos, self.cneg)
-        object.__setattr__(self, "gm", _value(self.name, "gm", self.gm))
-
-    @property
-    def nodes(self) -> tuple[str, ...]:
-        return (self.pos, self.neg, self.cpos, self.cneg)
 
 
 @dataclass(frozen=True)
-class Vcvs(_Element):
+class Vcvs(_Controlled):
     """Linear voltage amplifier (SPICE ``E``): ``V(pos) - V(neg) = gain (V(cpos) - V(cneg))``."""
 
     prefix: ClassVar[str] = "E"
-    name: str
-    pos: str
-    neg: str
-    cpos: str
-    cneg: str
+    quantity: ClassVar[str] = "gain"
     gain: float
-
-    def __post_init__(self) -> None:
-        self._check(self.pos, self.neg, self.cpos, self.cneg)
-        object.__setattr__(self, "gain", _value(self.name, "gain", self.gain))
-
-    @property
-    def nodes(self) -> tuple[str, ...]:
-        return (self.pos, self.neg, self.cpos, self.cneg)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import numpy as np
 
 from vle.circuits.engineering import parse_value
 from vle.circuits.errors import CircuitError
-from vle.circuits.names import check_node
+from vle.circuits.names import check_balanced, check_node, show
 
 FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "exp": (1, np.exp),
@@ -77,14 +77,7 @@ def parse(text: object, what: str = "expression") -> Node:
     """The syntax tree of ``text``; :class:`CircuitError` naming ``what`` if it is invalid."""
     if not isinstance(text, str) or not text.strip():
         raise CircuitError(what, f"got {text!r}", "a non-empty expression")
-    depth = 0
-    for c in text:
-        depth += {"(": 1, ")": -1}.get(c, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        raise CircuitError(what, f"{_show(text)} has unbalanced parentheses",
-                           "balanced parentheses")
+    check_balanced(text, what)
     tokens = _tokens(text, what)
     parser = _Parser(tokens, text, what)
     tree = parser.expr()
@@ -103,7 +96,7 @@ def _tokens(text: str, what: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
-            raise CircuitError(what, f"{_show(text)} has the character {text[pos]!r} at column "
+            raise CircuitError(what, f"{show(text)} has the character {text[pos]!r} at column "
                                f"{pos + 1}", "an expression of numbers, v(node), + - * / , "
                                "parentheses and the functions " + ", ".join(FUNCTIONS))
         kind = m.lastgroup
@@ -119,7 +112,7 @@ class _Parser:
         self.tokens, self.text, self.what, self.pos = tokens, text, what, 0
 
     def fail(self, problem: str) -> None:
-        raise CircuitError(self.what, f"{_show(self.text)}: {problem}",
+        raise CircuitError(self.what, f"{show(self.text)}: {problem}",
                            "a behavioural expression (see vle.circuits.expression)")
 
     def peek(self) -> str | None:
@@ -218,7 +211,3 @@ def _collect(node: Node, out: dict[str, None]) -> None:
             if isinstance(child, tuple):
                 _collect(child, out)
 
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -30,7 +30,7 @@ def check_name(name: object, what: str) -> str:
     """``name`` if it is a plain identifier (letters, digits, ``_``; starting with a letter)
     that is not a reserved word; else :class:`CircuitError` naming ``what``."""
     if not isinstance(name, str) or not _NAME.match(name) or len(name) > MAX_NAME:
-        raise CircuitError(what, f"got {_show(name)}", "a plain name: letters, digits and '_', "
+        raise CircuitError(what, f"got {show(name)}", "a plain name: letters, digits and '_', "
                            f"starting with a letter, at most {MAX_NAME} characters (no spaces, "
                            "newlines, dots or parentheses)")
     if name.lower() in RESERVED:
@@ -63,27 +63,33 @@ def check_text(text: object, what: str) -> str:
     ``shell``, ``.exec``, ``.include``, ``.lib``.
     """
     if not isinstance(text, str):
-        raise CircuitError(what, f"got {_show(text)}", "text")
+        raise CircuitError(what, f"got {show(text)}", "text")
     if not _TEXT.match(text):
         bad = next(c for c in text if not " " <= c <= "~")
-        raise CircuitError(what, f"{_show(text)} contains the character {bad!r}",
+        raise CircuitError(what, f"{show(text)} contains the character {bad!r}",
                            "one line of printable ASCII text (no newline or control character)")
     lowered = text.lower()
     for word in _FORBIDDEN_TEXT:
         if word in lowered:
-            raise CircuitError(what, f"{_show(text)} contains {word!r}",
+            raise CircuitError(what, f"{show(text)} contains {word!r}",
                                "text without SPICE control words")
+    return check_balanced(text, what)
+
+
+def check_balanced(text: str, what: str) -> str:
+    """``text`` if its parentheses balance (never closing more than are open)."""
     depth = 0
     for c in text:
         depth += {"(": 1, ")": -1}.get(c, 0)
         if depth < 0:
             break
     if depth != 0:
-        raise CircuitError(what, f"{_show(text)} has unbalanced parentheses",
+        raise CircuitError(what, f"{show(text)} has unbalanced parentheses",
                            "balanced parentheses")
     return text
 
 
-def _show(value: object) -> str:
+def show(value: object) -> str:
+    """``repr(value)``, cut to 60 characters, for error messages."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -57,21 +57,25 @@ def card_writer(cls: type) -> Callable[[Callable[[Any], list[str]]], Callable[[A
     return register
 
 
+_WAVEFORMS: dict[type, Callable[[Any], list[str]]] = {
+    Dc: lambda w: ["DC", fv(w.value)],
+    Pwl: lambda w: _parenthesised("PWL", [fv(x) for tv in zip(w.times, w.values, strict=True)
+                                          for x in tv]),
+    Sin: lambda w: _parenthesised("SIN", [fv(w.offset), fv(w.amplitude), fv(w.frequency), "0",
+                                          "0", fv(w.phase)]),
+    Pulse: lambda w: _parenthesised("PULSE", [fv(x) for x in (
+        w.initial, w.pulsed, w.delay, w.rise, w.fall, w.width, w.period)]),
+}
+"""The value tokens of each waveform type."""
+
+
 def waveform_tokens(w: Waveform) -> list[str]:
     """A source's value: ``DC 1``, ``PWL(0 0 1m 1)``, ``SIN(0 1 1k 0 0 90)``,
     ``PULSE(...)``."""
-    if isinstance(w, Dc):
-        return ["DC", fv(w.value)]
-    if isinstance(w, Pwl):
-        pts = [fv(x) for tv in zip(w.times, w.values, strict=True) for x in tv]
-        return _parenthesised("PWL", pts)
-    if isinstance(w, Sin):
-        return _parenthesised("SIN", [fv(w.offset), fv(w.amplitude), fv(w.frequency), "0", "0",
-                                      fv(w.phase)])
-    if isinstance(w, Pulse):
-        return _parenthesised("PULSE", [fv(x) for x in (w.initial, w.pulsed, w.delay, w.rise,
-                                                         w.fall, w.width, w.period)])
-    raise CircuitError("source", f"unknown waveform {w!r}", "Dc, Pwl, Sin or Pulse")
+    try:
+        return _WAVEFORMS[type(w)](w)
+    except KeyError:
+        raise CircuitError("source", f"unknown waveform {w!r}", "Dc, Pwl, Sin or Pulse") from None
 
 
 def _parenthesised(kind: str, items: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ that each generated cell implements its equation from its element values alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,35 +114,67 @@ def _linearise(expr: str, rename: Mapping[str, str],
     return out
 
 
-def _stamp(m: _Mna, flat: Flat, op: Mapping[str, float],
-           source: str) -> list[tuple[int | None, float]]:
-    """Stamp one primitive element; if it is the input source, return where the input enters
-    the right-hand side (row, sign) pairs."""
-    el, rn, name = flat.element, flat.nodes, flat.name
-    if isinstance(el, Resistor):
-        m.conductance("G", rn[el.a], rn[el.b], 1.0 / el.resistance)
-    elif isinstance(el, Capacitor):
-        m.conductance("C", rn[el.a], rn[el.b], el.capacitance)
-    elif isinstance(el, VoltageSource):
-        br = m.voltage(name, rn[el.pos], rn[el.neg], [])
-        if name == source:
-            return [(br, 1.0)]
-    elif isinstance(el, CurrentSource):
-        if name == source:
-            # the current leaves node pos and enters node neg
-            return [(m.node(rn[el.pos]), -1.0), (m.node(rn[el.neg]), 1.0)]
-    elif isinstance(el, Vccs):
-        m.current(rn[el.pos], rn[el.neg], [(rn[el.cpos], el.gm), (rn[el.cneg], -el.gm)])
-    elif isinstance(el, Vcvs):
-        m.voltage(name, rn[el.pos], rn[el.neg],
-                  [(rn[el.cpos], el.gain), (rn[el.cneg], -el.gain)])
-    elif isinstance(el, Behavioral):
-        ctrl = _linearise(el.expr, rn, op)
-        if el.kind == "v":
-            m.voltage(name, rn[el.pos], rn[el.neg], ctrl)
-        else:
-            m.current(rn[el.pos], rn[el.neg], ctrl)
+Inputs = list[tuple[int | None, float]]
+"""Where the input enters the right-hand side: (row, sign) pairs."""
+
+
+def _resistor(m: _Mna, el: Resistor, rn: dict[str, str], name: str, is_input: bool,
+              op: Mapping[str, float]) -> Inputs:
+    m.conductance("G", rn[el.a], rn[el.b], 1.0 / el.resistance)
     return []
+
+
+def _capacitor(m: _Mna, el: Capacitor, rn: dict[str, str], name: str, is_input: bool,
+               op: Mapping[str, float]) -> Inputs:
+    m.conductance("C", rn[el.a], rn[el.b], el.capacitance)
+    return []
+
+
+def _vsource(m: _Mna, el: VoltageSource, rn: dict[str, str], name: str, is_input: bool,
+             op: Mapping[str, float]) -> Inputs:
+    br = m.voltage(name, rn[el.pos], rn[el.neg], [])
+    return [(br, 1.0)] if is_input else []
+
+
+def _isource(m: _Mna, el: CurrentSource, rn: dict[str, str], name: str, is_input: bool,
+             op: Mapping[str, float]) -> Inputs:
+    # the current leaves node pos and enters node neg
+    return [(m.node(rn[el.pos]), -1.0), (m.node(rn[el.neg]), 1.0)] if is_input else []
+
+
+def _vccs(m: _Mna, el: Vccs, rn: dict[str, str], name: str, is_input: bool,
+          op: Mapping[str, float]) -> Inputs:
+    m.current(rn[el.pos], rn[el.neg], [(rn[el.cpos], el.gm), (rn[el.cneg], -el.gm)])
+    return []
+
+
+def _vcvs(m: _Mna, el: Vcvs, rn: dict[str, str], name: str, is_input: bool,
+          op: Mapping[str, float]) -> Inputs:
+    m.voltage(name, rn[el.pos], rn[el.neg], [(rn[el.cpos], el.gain), (rn[el.cneg], -el.gain)])
+    return []
+
+
+def _behavioral(m: _Mna, el: Behavioral, rn: dict[str, str], name: str, is_input: bool,
+                op: Mapping[str, float]) -> Inputs:
+    ctrl = _linearise(el.expr, rn, op)
+    if el.kind == "v":
+        m.voltage(name, rn[el.pos], rn[el.neg], ctrl)
+    else:
+        m.current(rn[el.pos], rn[el.neg], ctrl)
+    return []
+
+
+_STAMPS: dict[type, Callable[..., Inputs]] = {
+    Resistor: _resistor, Capacitor: _capacitor, VoltageSource: _vsource,
+    CurrentSource: _isource, Vccs: _vccs, Vcvs: _vcvs, Behavioral: _behavioral,
+}
+"""How each primitive element type enters the nodal equations."""
+
+
+def _stamp(m: _Mna, flat: Flat, op: Mapping[str, float], source: str) -> Inputs:
+    """Stamp one primitive element; the input rows if it is the input source."""
+    return _STAMPS[type(flat.element)](m, flat.element, flat.nodes, flat.name,
+                                       flat.name == source, op)
 
 
 def transfer_function(

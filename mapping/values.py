@@ -11,9 +11,10 @@ each:
     change below 5e-13, far under any simulator tolerance).
 ``series``
     Every capacitor of the series in range is tried with the nearest series resistors; among
-    the choices within half the technology's tolerance the one nearest the unit resistance
-    wins (moderate loads), otherwise the most accurate. Gains ``1 + Rb/Ra`` come from the
-    series pair nearest the unit resistance among those within a tenth of the tolerance.
+    the choices within a quarter of the technology's tolerance the one nearest the unit
+    resistance wins (moderate loads), otherwise the most accurate. Gains ``1 + Rb/Ra`` come
+    from the series pair nearest the unit resistance among those within a tenth of the
+    tolerance.
 ``unit-capacitor``
     ``C`` is a whole number of unit capacitors, chosen so the resistors come near the unit
     resistance and within range; resistors are trimmed continuously (exact).
@@ -65,7 +66,7 @@ def _exact_lead(req: SectionRequest, tech: Technology) -> SectionValues:
 
 
 def _score(err: float, r: float, tech: Technology) -> tuple[bool, float]:
-    if err <= tech.tolerance / 2:
+    if err <= tech.tolerance / 4:
         return (False, abs(math.log(r / tech.unit_resistance)))
     return (True, err)
 
