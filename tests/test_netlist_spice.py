@@ -131,3 +131,65 @@ def test_lagline_ideal_agrees_with_the_reference(tmp_path: Path) -> None:
         got = probe.to_model(np.interp(ref.time, t, vectors[probe.vectors[0]]))
         want = ref[trace][:, 0]
         assert np.sqrt(np.mean((got - want) ** 2)) / np.ptp(want) < NRMSE / 5, trace
+
+
+def _gle_lagline(t_eval: np.ndarray) -> dict[str, np.ndarray]:
+    """The GLE equations (equations.md section 2) of examples/lagline_gle.toml integrated by
+    scipy: a student 1 -> 1 -> 1 softplus chain learning w from the teacher lagline.toml."""
+    from scipy.integrate import solve_ivp
+
+    def sp(x: float) -> float:
+        return max(x, 0.0) + np.log1p(np.exp(-abs(x)))
+
+    def sg(x: float) -> float:
+        return 0.5 * (1 + np.tanh(0.5 * x))
+
+    def x_in(t: float) -> float:
+        return sum(a * np.sin(w * t + p) for a, w, p in
+                   zip((0.6, 0.4, 0.3), (0.49, 1.07, 1.98), (0.0, 1.0, 2.0), strict=True))
+
+    tm1, tm2, tr, lr, beta = 1.0, 2.0, 0.1, 0.05, 1.0
+
+    def parts(t: float, s: np.ndarray) -> tuple[np.ndarray, float, float]:
+        uh, uo, vh, vo, w1, w2, th, to = s
+        x = x_in(t)
+        dth = (-th + x) / tm1
+        dto = (-to + 2.0 * sp(th + tr * dth)) / tm2
+        y = sp(to + tr * dto)
+        duh = (-uh + w1 * x) / tm1
+        ubh = uh + tr * duh
+        rh = sp(ubh)
+        duo = (-uo + w2 * rh) / tm2
+        ubo = uo + tr * duo
+        dvo = (-vo + sg(ubo) * beta * (y - sp(ubo))) / tr
+        eo = vo + tm2 * dvo
+        dvh = (-vh + sg(ubh) * w2 * eo) / tr
+        eh = vh + tm1 * dvh
+        return np.array([duh, duo, dvh, dvo, lr * eh * x, lr * eo * rh, dth, dto]), eh, eo
+
+    sol = solve_ivp(lambda t, s: parts(t, s)[0], (0, t_eval[-1]),
+                    [0, 0, 0, 0, 0.5, 1.0, 0, 0], t_eval=t_eval, rtol=1e-10, atol=1e-12)
+    es = np.array([parts(t, s)[1:] for t, s in zip(sol.t, sol.y.T, strict=True)])
+    return {"h1.u": sol.y[0], "out.u": sol.y[1], "h1.v": sol.y[2], "out.v": sol.y[3],
+            "x->h1.W": sol.y[4], "h1->out.W": sol.y[5], "h1.e": es[:, 0], "out.e": es[:, 1]}
+
+
+LEARNING = 1e-5
+"""The ideal learning netlist against an accurate integration of the GLE equations: ngspice at
+reltol 1e-6 with a step bound of tau/100 reaches about 1e-7 (measured)."""
+
+
+@pytest.mark.slow
+def test_lagline_gle_ideal_integrates_the_gle_equations(tmp_path: Path) -> None:
+    circuit, _ = compile(load_model(ROOT / "examples/lagline_gle.toml"), "ideal")
+    path = tmp_path / "gle.cir"
+    path.write_text(write_netlist(circuit))
+    vectors = run(path, tmp_path)
+    assert circuit.probes is not None
+    t = vectors["time"] / circuit.probes.time_scale
+    grid = np.linspace(0, 40, 4001)
+    want = _gle_lagline(grid)
+    for trace, ref in want.items():
+        probe = circuit.probes[trace]
+        got = probe.to_model(np.interp(grid, t, vectors[probe.vectors[0]]))
+        assert np.sqrt(np.mean((got - ref) ** 2)) / np.ptp(ref) < LEARNING, trace
