@@ -18,25 +18,28 @@ from vle.circuits.names import check_element_name, check_name, check_node
 from vle.circuits.waveforms import Dc, Pulse, Pwl, Sin, Waveform
 
 
-def _value(el: str, name: str, value: object, *, positive: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    ok = ok and math.isfinite(float(value)) and (not positive or float(value) > 0)  # type: ignore[arg-type]
-    if not ok:
-        raise CircuitError(f"element {el!r}", f"{name} got {value!r}",
-                           "a finite number > 0" if positive else "a finite number")
-    return float(value)  # type: ignore[arg-type]
-
-
 class _Element:
-    """Shared validation: the name and every node."""
+    """Shared validation: the name, every node and the value field named ``quantity``."""
 
     prefix: ClassVar[str] = ""
+    quantity: ClassVar[str] = ""
     name: str
 
-    def _check(self, *nodes: str) -> None:
+    def _check(self, *nodes: str, positive: bool | None = None) -> None:
+        """Check the name and ``nodes``; with ``positive`` not None, also the value (> 0 when
+        ``positive``), stored back as a float."""
         check_element_name(self.name, self.prefix, "element name")
         for n in nodes:
             check_node(n, f"element {self.name!r}: node")
+        if positive is None:
+            return
+        value = getattr(self, self.quantity)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = ok and math.isfinite(value) and (not positive or value > 0)
+        if not ok:
+            raise CircuitError(f"element {self.name!r}", f"{self.quantity} got {value!r}",
+                               "a finite number > 0" if positive else "a finite number")
+        object.__setattr__(self, self.quantity, float(value))
 
     @property
     def nodes(self) -> tuple[str, ...]:
@@ -48,16 +51,12 @@ class _Element:
 class _TwoTerminal(_Element):
     """A passive element between ``a`` and ``b`` whose value (named by ``quantity``) is > 0."""
 
-    quantity: ClassVar[str] = ""
     name: str
     a: str
     b: str
 
     def __post_init__(self) -> None:
-        self._check(self.a, self.b)
-        object.__setattr__(self, self.quantity, _value(self.name, self.quantity,
-                                                       getattr(self, self.quantity),
-                                                       positive=True))
+        self._check(self.a, self.b, positive=True)
 
     @property
     def nodes(self) -> tuple[str, ...]:
@@ -122,7 +121,6 @@ class _Controlled(_Element):
     """A linear source between ``pos`` and ``neg`` controlled by ``V(cpos) - V(cneg)``, with
     the factor named by ``quantity`` (any finite number)."""
 
-    quantity: ClassVar[str] = ""
     name: str
     pos: str
     neg: str
@@ -130,9 +128,7 @@ class _Controlled(_Element):
     cneg: str
 
     def __post_init__(self) -> None:
-        self._check(self.pos, self.neg, self.cpos, self.cneg)
-        object.__setattr__(self, self.quantity, _value(self.name, self.quantity,
-                                                       getattr(self, self.quantity)))
+        self._check(self.pos, self.neg, self.cpos, self.cneg, positive=False)
 
     @property
     def nodes(self) -> tuple[str, ...]:
