@@ -43,8 +43,10 @@ def section_cell(name: str, v: SectionValues, kit: Kit) -> Subcircuit:
     return lead_section(name, v.r, v.c, v.gain, amp=kit.amp, buffer=kit.buf, ra=v.ra, rb=v.rb)
 
 
-def _neuron(b: Builder, plan: Plan, part: Part, kit: Kit, pop: Population, i: int) -> list[
-        Element]:
+def _neuron(b: Builder, plan: Plan, part: Part, kit: Kit, pop: Population,
+            i: int) -> list[Element]:
+    """The instances of unit ``i``: summing stage, section, phi; with learning also phi',
+    the feedback summing stage, the multiplier and the error section."""
     def n(q: str) -> str:
         return node(part.prefix, pop.name, q, i)
 
@@ -89,7 +91,7 @@ def select_cells(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
                 elements += _neuron(b, plan, part, kit, pop, i)
             b.section(f"{who} {pop.name}: {pop.kind}, {pop.size} unit(s), phi = {pop.phi}"
                       + (", with error neurons" if part.learning else ""), elements)
-        notes += synapse_blocks(b, plan, part, kit)
+        synapse_blocks(b, plan, part, kit)
     kinds: dict[str, int] = {}
     for v in plan.values.values():
         kinds[v.kind] = kinds.get(v.kind, 0) + 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vle.circuits.circuit import Circuit, Section, Subcircuit
+from vle.circuits.engineering import format_value as fv
 from vle.circuits.technology import Technology
 from vle.model.learning import LearningRule, Teacher
 from vle.model.network import Network
@@ -96,8 +97,7 @@ class SectionValues:
     rb: float | None = None
 
     def detail(self) -> str:
-        from vle.circuits.engineering import format_value as fv
-
+        """The components, for the report: ``lag R1=900 R2=100 C=1u``."""
         if self.kind == "lag":
             r1 = "wire" if self.r1 == 0 else fv(self.r1)
             return f"lag R1={r1} R2={fv(self.r2)} C={fv(self.c)}"

@@ -124,18 +124,20 @@ def _columns(b: Builder, plan: Plan, part: Part, kit: Kit, pop: str) -> list[Ele
     return out
 
 
-def synapse_blocks(b: Builder, plan: Plan, part: Part, kit: Kit) -> list[str]:
+def synapse_blocks(b: Builder, plan: Plan, part: Part, kit: Kit) -> None:
     """Add every projection's and population's synapse blocks of ``part`` to ``b``."""
     net = part.network
     who = "teacher projection" if part.prefix else "projection"
     for k, pr in enumerate(net.projections):
         plastic = part.learning and pr.plastic
         els = _plastic(b, plan, part, kit, k) if plastic else _fixed(b, plan, part, kit, k)
-        kind = "plastic" if plastic else "fixed"
-        b.section(f"{who} {pr.name} (number {k}): {kind} {pr.shape[0]} x {pr.shape[1]} "
-                  "crossbar" + (" and transposed read" if len(els) > 1 and part.learning
-                                else ""), els)
+        title = f"{who} {pr.name} (number {k}): {'plastic' if plastic else 'fixed'} " \
+                f"{pr.shape[0]} x {pr.shape[1]} crossbar"
+        if plastic:
+            title += ", plasticity elements"
+        if part.learning and not net.population(pr.pre).is_input:
+            title += ", transposed read"
+        b.section(title, els)
     for pop in net.neurons:
         b.section(f"{'teacher ' if part.prefix else ''}population {pop.name}: bias, nudging and "
                   "target-error columns", _columns(b, plan, part, kit, pop.name))
-    return []
