@@ -22,6 +22,10 @@ test: setup
 demo: setup
 	$(PY) examples/demo.py --out demo-output
 
+# The golden netlists (netlists/*.cir, checked by tests/test_netlist_golden.py) change only here.
+netlists: venv
+	$(PY) -m vle netlist --golden netlists
+
 lint: venv
 	$(PY) -m ruff check .
 	tools/typecheck.sh

@@ -1,0 +1,90 @@
+"""Collects what the cell-selection pass produces: subcircuit definitions (identical ones
+shared under the first name), top-level sections and initial conditions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from vle.circuits.cells import follower, opamp, summing_amplifier, summing_node
+from vle.circuits.circuit import Section, Subcircuit
+from vle.circuits.elements import Element, Instance
+from vle.circuits.technology import Technology
+from vle.mapping.plan import Part, node
+
+
+@dataclass
+class Builder:
+    """Mutable collector used inside one pass (never shared between passes)."""
+
+    definitions: dict[Subcircuit, Subcircuit] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    initial_conditions: list[tuple[str, float]] = field(default_factory=list)
+
+    def define(self, sub: Subcircuit) -> str:
+        """Register ``sub`` (or find an identical definition); returns the name to use."""
+        key = sub.content_key()
+        if key not in self.definitions:
+            taken = {s.name.lower() for s in self.definitions.values()}
+            name, k = sub.name, 2
+            while name.lower() in taken:
+                name, k = f"{sub.name}_{k}", k + 1
+            self.definitions[key] = replace(sub, name=name)
+        return self.definitions[key].name
+
+    def section(self, title: str, elements: list[Element]) -> None:
+        """Add a top-level section (skipped when empty)."""
+        if elements:
+            self.sections.append(Section(title, tuple(elements)))
+
+
+@dataclass(frozen=True)
+class Kit:
+    """The building blocks one technology offers: its op-amp and follower (physical), and
+    whether crossbars are differential."""
+
+    tech: Technology
+    amp: Subcircuit | None
+    buf: Subcircuit | None
+
+    @classmethod
+    def of(cls, tech: Technology) -> Kit:
+        if tech.behavioural or tech.opamp is None:
+            return cls(tech, None, None)
+        amp = opamp("opamp", tech.opamp)
+        return cls(tech, amp, follower("follower", amp))
+
+    @property
+    def differential(self) -> bool:
+        return self.amp is not None
+
+    def summing(self, b: Builder, name: str, part: Part, pop: str, i: int, inputs: str,
+                out: str) -> Instance:
+        """A summing stage of unit ``i`` whose inputs are nodes ``inputs`` (``s``: ``h1_s_0``;
+        physical: ``h1_sp_0``, ``h1_sn_0``) and whose output is node ``out``."""
+        rf = self.tech.feedback_resistance
+        conns: tuple[str, ...]
+        if self.amp is None:
+            sub = b.define(summing_node("summing", rf))
+            conns = (node(part.prefix, pop, inputs, i), node(part.prefix, pop, out, i))
+        else:
+            sub = b.define(summing_amplifier("summing_amp", rf, self.amp))
+            conns = (node(part.prefix, pop, inputs + "p", i),
+                     node(part.prefix, pop, inputs + "n", i), node(part.prefix, pop, out, i))
+        return Instance(name, sub, conns)
+
+    def sum_nodes(self, part: Part, pop: str, size: int, inputs: str,
+                  plastic: bool = False) -> tuple[str, ...]:
+        """The crossbar output connections into the summing stages of a population:
+        single-ended ``s`` nodes, or ``sp`` then ``sn`` nodes (plastic crossbars: ``sp``)."""
+        if self.amp is None:
+            return tuple(node(part.prefix, pop, inputs, i) for i in range(size))
+        pos = tuple(node(part.prefix, pop, inputs + "p", i) for i in range(size))
+        if plastic:
+            return pos
+        return pos + tuple(node(part.prefix, pop, inputs + "n", i) for i in range(size))
+
+
+def instance_name(role: str, part: Part, pop: str, index: int | str = "") -> str:
+    """``X<role>_<prefix><pop>[_<index>]``, lower case after the type letter."""
+    tail = f"_{index}" if index != "" else ""
+    return "X" + f"{role}_{part.prefix}{pop}{tail}".lower()

@@ -1,0 +1,95 @@
+"""``vle netlist``: compile a model file into a SPICE netlist for a technology."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from vle.circuits import get_technology, technology_names, write_netlist
+from vle.commands.common import out_path
+from vle.mapping import compile
+from vle.model import load_model
+
+SUFFIXES = (".cir",)
+
+
+def register(sub: Any) -> None:
+    """Add the ``netlist`` sub-command to ``sub`` (an argparse subparsers object)."""
+    p = sub.add_parser(
+        "netlist", help="compile a model file into a SPICE netlist",
+        description="Compile MODEL into a circuit in a technology and write its ngspice "
+                    "netlist. The mapping report lists every requested time constant and "
+                    "weight against the realised one.")
+    p.add_argument("model", type=Path, nargs="?", metavar="MODEL.toml")
+    p.add_argument("--technology", "-t", default="ideal", metavar="NAME",
+                   help="target technology (default: ideal; see --list-technologies)")
+    p.add_argument("--time-scale", type=float, metavar="S",
+                   help="seconds per model time unit (default: the technology's)")
+    p.add_argument("--prune-below", type=float, metavar="W",
+                   help="leave out fixed weights with |W| below this instead of refusing "
+                        "weights too small to realise")
+    p.add_argument("--out", "-o", type=out_path(SUFFIXES), metavar="FILE.cir",
+                   help="netlist file to write")
+    p.add_argument("--probes", type=out_path((".json",)), metavar="FILE.json",
+                   help="also write the probe map (trace -> nodes, scales) as JSON")
+    p.add_argument("--report", action="store_true", help="print the mapping report as a table")
+    p.add_argument("--list-technologies", action="store_true",
+                   help="list the technologies and their default scales, then exit")
+    p.add_argument("--golden", type=Path, metavar="DIR",
+                   help="regenerate the golden netlists: every examples/*.toml in every "
+                        "technology into DIR (what `make netlists` runs)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no summary line")
+    p.set_defaults(func=run, parser=p)
+
+
+def golden_netlists(examples: Path) -> dict[str, str]:
+    """The golden netlists: ``<example>_<technology>.cir`` -> text, for every model file in
+    ``examples`` and every registered technology."""
+    out = {}
+    for path in sorted(examples.glob("*.toml")):
+        model = load_model(path)
+        for tech in technology_names():
+            circuit, _ = compile(model, tech)
+            out[f"{path.stem}_{tech}.cir"] = write_netlist(circuit)
+    return out
+
+
+def _write_golden(target: Path, quiet: bool) -> int:
+    target.mkdir(parents=True, exist_ok=True)
+    wanted = golden_netlists(Path("examples"))
+    for stale in sorted(set(p.name for p in target.glob("*.cir")) - set(wanted)):
+        (target / stale).unlink()
+    for name, text in wanted.items():
+        (target / name).write_text(text)
+    if not quiet:
+        print(f"{len(wanted)} golden netlists written to {target}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``vle netlist``."""
+    if args.list_technologies:
+        for name in technology_names():
+            print(get_technology(name).summary())
+        return 0
+    if args.golden is not None:
+        return _write_golden(args.golden, args.quiet)
+    if args.model is None or args.out is None:
+        args.parser.error("give MODEL.toml and --out FILE.cir (or --list-technologies)")
+    model = load_model(args.model)
+    circuit, report = compile(model, args.technology, time_scale=args.time_scale,
+                              prune_below=args.prune_below)
+    text = write_netlist(circuit)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    if args.probes is not None:
+        assert circuit.probes is not None
+        args.probes.write_text(circuit.probes.to_json() + "\n")
+    if args.report:
+        print(report.table())
+    if not args.quiet:
+        print(f"{model.network.name}: {len(circuit.elements)} elements in technology "
+              f"{report.technology} (largest relative error {report.max_rel_error():.2e}) "
+              f"written to {args.out}")
+    return 0
