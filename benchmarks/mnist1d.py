@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numba
 import numpy as np
-
 from common import emit
+
 from vle import load_model
 from vle.sim.dataset_train import train_dataset
 

@@ -97,6 +97,13 @@ def compile(model_or_network: Model | Network, technology: str | Technology = "i
     instead of refusing them when they are too small to realise. Raises
     :class:`~vle.mapping.errors.MappingError` for anything the technology cannot realise.
     """
+    if isinstance(model_or_network, Model) and model_or_network.dataset is not None:
+        ds = model_or_network.dataset
+        raise MappingError(f"model {model_or_network.network.name}", "input",
+                           f"population {ds.input!r} is fed by the {ds.name!r} dataset, which "
+                           "has no netlist source", hint="netlist the network alone "
+                           "(vle.mapping.compile(model.network, ...)) or give the model "
+                           "[stimulus] and [target] tables")
     plan = plan_for(model_or_network, technology, time_scale=time_scale, v_unit=v_unit,
                     prune_below=prune_below)
     rows: list[Row] = []

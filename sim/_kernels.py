@@ -9,7 +9,6 @@ projection is one BLAS product. The argument tuples are built and documented by
 from __future__ import annotations
 
 import numpy as np
-
 from numba import prange
 
 from vle.sim._jit import jit

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import DTypeLike
 from tqdm import tqdm
 
 from vle.model.model import Model
@@ -52,11 +53,12 @@ class DatasetSummary:
     wall_time_s: float
 
 
-def _recording(rows: np.ndarray, n_steps: int, batch: int, base: int, dtype: type) -> tuple:
+def _recording(rows: np.ndarray, n_steps: int, batch: int, base: int,
+               dtype: DTypeLike) -> tuple[tuple, np.ndarray]:
     z = np.zeros(0, dtype=np.int64)
-    out_r = np.zeros((n_steps + 1, rows.size, batch), dtype)
-    empty3 = np.zeros((n_steps + 1, 0, batch), dtype)
-    empty2 = np.zeros((n_steps + 1, 0), dtype)
+    out_r: np.ndarray = np.zeros((n_steps + 1, rows.size, batch), dtype)
+    empty3: np.ndarray = np.zeros((n_steps + 1, 0, batch), dtype)
+    empty2: np.ndarray = np.zeros((n_steps + 1, 0), dtype)
     rec = (1, base, (z, z, rows, z, z), (empty3, empty3, out_r, empty3, empty3), z, empty2, z,
            empty2, z, empty2)
     return rec, out_r
@@ -99,7 +101,7 @@ class _Runner:
 
 
 def _evaluate(model: Model, params: dict[str, np.ndarray], x: np.ndarray, labels: np.ndarray,
-              batch: int, dt: float, dtype: type, loss_kind: str) -> tuple[float, float]:
+              batch: int, dt: float, dtype: DTypeLike, loss_kind: str) -> tuple[float, float]:
     """Test loss (per step, per sample) and accuracy, from rest, without learning."""
     net = model.with_parameters(params).network
     layout = Layout.of(net)
@@ -146,7 +148,7 @@ def train_dataset(
     seed: int | None = None,
     resume: bool = False,
     progress: bool = True,
-    dtype: type = np.float64,
+    dtype: DTypeLike = np.float64,
     max_train: int | None = None,
     on_epoch: Callable[[int, dict[str, float]], None] | None = None,
 ) -> DatasetSummary:

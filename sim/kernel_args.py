@@ -8,11 +8,12 @@ place and :meth:`KernelArgs.parameters` reads the current values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from vle.model.learning import LOSSES, OPTIMIZERS, LearningRule
 from vle.sim import _kernels as K
@@ -67,7 +68,7 @@ class KernelArgs:
         rule: LearningRule | None = None,
         targets: Iterable[str] = (),
         plastic: bool = False,
-        dtype: type = np.float64,
+        dtype: DTypeLike = np.float64,
     ) -> KernelArgs:
         """Arrays for ``layout`` at step ``dt``; errors run when ``targets`` are given and the
         rule is active; parameters change only with ``plastic``. ``dtype`` float64 is the
@@ -120,16 +121,16 @@ class KernelArgs:
                     np.zeros(n), np.zeros(n), np.zeros(1, dtype=np.int64))
         args = cls(layout, tables, unit, (wflat, fflat), scal, flags, state, optstate,
                    target_pops)
-        return args if dtype == np.float64 else args.astype(dtype)
+        return args if np.dtype(dtype) == np.float64 else args.astype(dtype)
 
-    def astype(self, dtype: type) -> KernelArgs:
+    def astype(self, dtype: DTypeLike) -> KernelArgs:
         """A copy with every float array converted to ``dtype`` (F stays W for exact
         transport)."""
 
         def conv(arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
             return tuple(a.astype(dtype) if a.dtype.kind == "f" else a for a in arrays)
 
-        wflat = self.weights[0].astype(dtype)
+        wflat: np.ndarray = self.weights[0].astype(dtype)
         fflat = wflat if self.weights[1] is self.weights[0] else self.weights[1].astype(dtype)
         return dataclasses.replace(self, unit=conv(self.unit), weights=(wflat, fflat),
                                    scal=self.scal.astype(dtype), state=conv(self.state),

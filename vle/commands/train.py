@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from vle.model import load_model
+from vle.model import Model, load_model
 from vle.sim.train import TrainingError, train
 
 
@@ -29,6 +29,9 @@ def register(sub: Any) -> None:
                    "shuffling (default: the model file's)")
     p.add_argument("--resume", action="store_true", help="continue the run in DIR from its "
                    "last checkpoint")
+    p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
+                   help="float type of dataset training (float64 is the reference; float32 "
+                        "is faster and rounds like PyTorch); continuous tasks use float64")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run)
 
@@ -37,14 +40,7 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``vle train``."""
     model = load_model(args.model)
     if model.dataset is not None:
-        from vle.sim.dataset_train import train_dataset
-
-        summary = train_dataset(model, args.out, epochs=args.epochs, seed=args.seed,
-                                resume=args.resume, progress=not args.quiet)
-        if not args.quiet:
-            print(f"{model.network.name}: {summary.epochs} epochs, test accuracy "
-                  f"{summary.test_accuracy:.2%}; results in {args.out}")
-        return 0
+        return _run_dataset(args, model)
     try:
         summary = train(model, args.out, epochs=args.epochs, t_stop=args.t_stop,
                         seed=args.seed, resume=args.resume, progress=not args.quiet)
@@ -59,4 +55,19 @@ def run(args: argparse.Namespace) -> int:
             if value.size <= 4 and (name.endswith(".W") or name.endswith(".tau_m")):
                 print(f"  {name} = {value.ravel().round(4).tolist()}")
         print(f"history: {args.out / 'history.nc'}\nmodel:   {summary.final_model}")
+    return 0
+
+
+def _run_dataset(args: argparse.Namespace, model: Model) -> int:
+    from vle.sim.dataset_train import train_dataset
+
+    try:
+        ds = train_dataset(model, args.out, epochs=args.epochs, seed=args.seed,
+                           resume=args.resume, progress=not args.quiet, dtype=args.dtype)
+    except TrainingError as exc:
+        raise ValueError(str(exc)) from None
+    if not args.quiet:
+        print(f"{model.network.name}: {ds.epochs} epochs, test accuracy "
+              f"{ds.test_accuracy:.2%}, {ds.ms_per_step:.3f} ms per training step")
+        print(f"history: {args.out / 'history.nc'}\nmodel:   {ds.final_model}")
     return 0
