@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from vle.sim.provenance import machine, versions
+
+
+def without_script_dir(script: str) -> None:
+    """Drop the benchmarks folder from ``sys.path`` (after its helpers are imported), so that a
+    script named like a package (``mnist1d.py``) does not shadow that package."""
+    here = Path(script).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
 
 
 def median_seconds(fn: Callable[[], object], runs: int) -> tuple[float, list[float]]:

@@ -21,10 +21,12 @@ from pathlib import Path
 
 import numba
 import numpy as np
-from common import emit
+from common import emit, without_script_dir
 
 from vle import load_model
 from vle.sim.dataset_train import train_dataset
+
+without_script_dir(__file__)  # this file's name would shadow the mnist1d package
 
 AUTHORS_MS_PER_STEP = 2.3
 """The GLE authors' PyTorch code, ms per training step at batch 100 (architecture.md)."""

@@ -34,9 +34,9 @@ def mnist1d(n_points: int, n_samples: int = 5000) -> dict[str, np.ndarray]:
     """
     try:
         from mnist1d.data import get_dataset_args, make_dataset
-    except ImportError:
-        raise RuntimeError("MNIST-1D needs the mnist1d package: pip install mnist1d (`make "
-                           "venv` in the repository installs it)") from None
+    except ImportError as exc:
+        raise RuntimeError(f"MNIST-1D needs the mnist1d package ({exc}): pip install mnist1d "
+                           "(`make venv` in the repository installs it)") from None
     from vle.sim.provenance import package_version
 
     key = {"dataset": "mnist1d", "n_points": n_points, "n_samples": n_samples,
