@@ -1,11 +1,13 @@
 """The ``brian2`` backend: the same model emitted as Brian2 equations and run by Brian2.
 
 Both schemes of :mod:`vle.sim.schemes` are reproduced to rounding (the numba reference is the
-contract): ``euler`` with every summed variable evaluated before any population moves (Brian2's
-usual one-step lag of summed variables is exactly the synchronous update), ``exact`` by sweeping
-the populations within a step (each population's summed variables are scheduled right before
-it) and Brian2's ``exact`` (linear) state updater. The step plans are in
-:mod:`vle.sim.brian2_program`, the equations in :mod:`vle.sim.brian2_code`.
+contract): ``euler`` with every summed variable evaluated before any population moves, and
+``exact`` by sweeping the populations within a step (each population's summed variables are
+scheduled right before it) with Brian2's ``exact`` (linear) state updater. The step plans are
+in :mod:`vle.sim.brian2_program`, the equations in :mod:`vle.sim.brian2_code`. Nothing of
+``exact`` is out of Brian2's reach, on any target. Brian2's natural ordering (summed variables
+from the previous step's rates, a one-step lag per projection) is the loop cut of ``euler``,
+so no third scheme is offered.
 
 Options (``simulate(..., backend="brian2", brian2_target=...)``): ``brian2_target`` is
 ``numpy`` (default, no compiler), ``cython`` or ``cpp_standalone``; ``brian2_build_dir`` keeps

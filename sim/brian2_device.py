@@ -10,7 +10,9 @@ process-wide device, so :func:`target_session` sets it for the duration of one r
 resets it (``device.reinit()`` and ``reset_device()``), even when the run fails. Each run builds
 in a fresh temporary folder that is removed afterwards, so parallel runs never share one; pass
 ``build_dir`` to build in a folder of your choice instead, which is kept (a deliberate cache:
-``make`` recompiles only what changed when the same network is built there again).
+when a later process builds the same network there, ``make`` recompiles only the files that
+changed, e.g. 2 s instead of 8 s for a new run length; within one process Brian2 numbers its
+code objects afresh for every build, so a rebuild there compiles everything again).
 """
 
 from __future__ import annotations
@@ -124,6 +126,7 @@ def target_session(target: str, build_dir: str | Path | None = None) -> Iterator
 
     temporary = build_dir is None
     directory = Path(tempfile.mkdtemp(prefix="vle-brian2-") if build_dir is None else build_dir)
+    directory.mkdir(parents=True, exist_ok=True)
     b2.set_device("cpp_standalone", build_on_run=False)
     try:
         yield TargetSession(target, None, directory)

@@ -2,7 +2,8 @@
 
 LagLine forward (examples/lagline.toml), the LagLine student with its teacher's target (error
 neurons), the 8 -> 16 -> 8 -> 4 tanh network forward and with error neurons, and the weights of
-a short LagLine learning run, on the numpy target and (slow) on cpp_standalone.
+a short LagLine learning run, on the numpy target and (slow) on cpp_standalone (the learning
+run also on cython).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def test_lagline_student_error_neurons(scheme):
     assert_same(res, ref)
 
 
-@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("target", [*TARGETS, pytest.param("cython", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_lagline_learning_weights(scheme, target):
     """The student learns w and tau_m (Adam, as in its model file): every trace to rounding,
