@@ -13,7 +13,9 @@ from vle.sim.backend import (
     get_backend,
     register_backend,
 )
+from vle.sim.brian2_api import brian2_network, simulate_brian2
 from vle.sim.brian2_backend import Brian2Backend
+from vle.sim.brian2_program import brian2_equations
 from vle.sim.numba_backend import NumbaBackend
 from vle.sim.numpy_backend import NumpyBackend
 from vle.sim.result import Result
@@ -31,8 +33,11 @@ __all__ = [
     "Result",
     "RunRequest",
     "backend_names",
+    "brian2_equations",
+    "brian2_network",
     "get_backend",
     "register_backend",
     "simulate",
+    "simulate_brian2",
     "simulate_model",
 ]

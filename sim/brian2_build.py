@@ -43,8 +43,10 @@ class Brian2Model:
     """The Brian2 objects of one network: ``network`` (a fresh ``brian2.Network``) holds them
     all; ``groups`` by population, ``synapses`` by projection name, ``monitors`` by what they
     record (``'<population>'``, ``'<pre>-><post>'``, ``'<population>.params'``,
-    ``'<population>.loss_r'``); run it with :func:`run_steps` (or ``network.run(duration,
-    namespace=namespace)`` to continue in Brian2)."""
+    ``'<population>.loss_r'``); ``computing`` lists the Brian2 objects of the plan's
+    operations, ``skipped_at_start`` those inactive while the ``exact`` scheme forms the state
+    at t = 0. Run it with :func:`run_steps` (or ``network.run(duration, namespace=namespace)``
+    to continue in Brian2)."""
 
     program: Brian2Program
     network: Any
