@@ -1,7 +1,8 @@
 """Simulation backends behind one interface, and their results.
 
 Registered backends: ``numba`` (the reference), ``numpy`` (an independent plain-numpy
-implementation of the same schemes, for checks and baselines).
+implementation of the same schemes, for checks and baselines), ``brian2`` (the model emitted as
+Brian2 equations; :mod:`vle.sim.brian2_backend`).
 """
 
 from vle.sim.backend import (
@@ -12,6 +13,9 @@ from vle.sim.backend import (
     get_backend,
     register_backend,
 )
+from vle.sim.brian2_api import brian2_network, simulate_brian2
+from vle.sim.brian2_backend import Brian2Backend
+from vle.sim.brian2_program import brian2_equations
 from vle.sim.numba_backend import NumbaBackend
 from vle.sim.numpy_backend import NumpyBackend
 from vle.sim.result import Result
@@ -20,6 +24,7 @@ from vle.sim.simulate import simulate, simulate_model
 
 register_backend("numba", NumbaBackend)
 register_backend("numpy", NumpyBackend)
+register_backend("brian2", Brian2Backend)
 
 __all__ = [
     "SCHEME_PROPERTIES",
@@ -28,8 +33,11 @@ __all__ = [
     "Result",
     "RunRequest",
     "backend_names",
+    "brian2_equations",
+    "brian2_network",
     "get_backend",
     "register_backend",
     "simulate",
+    "simulate_brian2",
     "simulate_model",
 ]

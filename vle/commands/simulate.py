@@ -10,6 +10,7 @@ from vle.commands.common import out_path
 from vle.model import ModelError, load_model
 from vle.model.settings import SCHEMES
 from vle.sim import backend_names, simulate_model
+from vle.sim.brian2_device import TARGETS
 from vle.sim.result import SUFFIXES
 
 
@@ -29,6 +30,9 @@ def register(sub: Any) -> None:
                    "model file")
     p.add_argument("--backend", default="numba", choices=backend_names(),
                    help="simulator (default: numba, the reference)")
+    p.add_argument("--brian2-target", choices=TARGETS,
+                   help="code-generation target of --backend brian2 (default: numpy; "
+                        "cpp_standalone builds in a temporary folder that is removed after)")
     p.add_argument("--record", nargs="+", metavar="NAME",
                    help="traces to record: trace names (h1.ub), populations or quantities "
                         "(u, ub, r); default all")
@@ -47,8 +51,13 @@ def run(args: argparse.Namespace) -> int:
         except ModelError as exc:
             raise ModelError(exc.key.replace("simulation.", "--").replace("_", "-"),
                              exc.problem, exc.expected, file=args.model) from None
+    options = {}
+    if args.brian2_target is not None:
+        if args.backend != "brian2":
+            raise ValueError("--brian2-target needs --backend brian2")
+        options["brian2_target"] = args.brian2_target
     result = simulate_model(model, backend=args.backend, record=args.record,
-                            progress=not args.quiet)
+                            progress=not args.quiet, **options)
     path = result.save(args.out)
     if not args.quiet:
         meta = result.metadata
