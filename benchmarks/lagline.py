@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 from common import emit
+
 from vle import load_model
 from vle.sim.train import train
 

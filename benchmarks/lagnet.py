@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
-
 from common import emit
+
 from vle import load_model
 from vle.sim.diagnostics import rule_alignment
 from vle.sim.targets import model_targets
