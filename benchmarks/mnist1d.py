@@ -51,7 +51,9 @@ def reference_ms_per_step(model, dtype) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=150)
-    parser.add_argument("--seeds", type=int, default=1, help="number of seeds (0, 1, ...)")
+    parser.add_argument("--seeds", type=int, default=1, help="number of seeds")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seeds are first-seed, first-seed + 1, ...")
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     parser.add_argument("--schedule", choices=["none", "plateau"], default="plateau",
                         help="learning-rate schedule (the authors halve the rate when the test "
@@ -65,7 +67,7 @@ def main() -> None:
         model.dataset, lr_schedule=args.schedule))
     finals = []
     ms_all = []
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         def report(epoch: int, row: dict, seed: int = seed) -> None:
             emit({"benchmark": "mnist1d", "seed": seed, "epoch": epoch,
                   "test_accuracy": row["test_accuracy"], "train_accuracy":

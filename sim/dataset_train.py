@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 from numpy.typing import DTypeLike
 from tqdm import tqdm
 
@@ -56,6 +57,7 @@ class DatasetSummary:
     test_accuracy: float
     test_accuracies: list[float]
     ms_per_step: float
+    """Median over epochs after the first (which includes compiling the kernels)."""
     parameters: dict[str, np.ndarray]
     final_model: Path
     wall_time_s: float
@@ -208,8 +210,6 @@ def train_dataset(
                             else None, attrs={"network": model.network.name,
                                               "dataset": spec.name, "dtype": np.dtype(
                                                   dtype).name})
-    accuracies: list[float] = []
-    test_acc, ms = float("nan"), float("nan")
     n_batches = -(-len(x_train) // spec.batch)
     try:
         for epoch in range(first_epoch, epochs + 1):
@@ -234,7 +234,6 @@ def train_dataset(
             params = args.parameters()
             test_loss, test_acc = _evaluate(model, params, data["x_test"], data["y_test"],
                                             spec.test_batch, dt, dtype, rule.loss)
-            accuracies.append(test_acc)
             row = {"epoch": epoch, "train_loss": float(np.mean(losses)),
                    "train_accuracy": correct / max(1, n_used), "test_loss": test_loss,
                    "test_accuracy": test_acc, "lr": lr, "ms_per_step": ms}
@@ -259,5 +258,9 @@ def train_dataset(
         history.close()
     params = args.parameters()
     final = save_model(model.with_parameters(params), out / FINAL)
-    return DatasetSummary(out, epochs, test_acc, accuracies, ms, params, final,
-                          time.perf_counter() - start)
+    with xr.open_dataset(out / HISTORY) as h:  # the whole run, resumed parts included
+        accuracies = [float(v) for v in h["test_accuracy"].values]
+        times = h["ms_per_step"].values[1:] if h.sizes["row"] > 1 else h["ms_per_step"].values
+    return DatasetSummary(out, epochs, accuracies[-1] if accuracies else float("nan"),
+                          accuracies, float(np.median(times)) if len(times) else float("nan"),
+                          params, final, time.perf_counter() - start)
