@@ -1,0 +1,1 @@
+"""The SPICE backend: compiled circuits run by ngspice and read back as model traces."""
