@@ -38,6 +38,16 @@ class SpiceError(RuntimeError):
 
     what = "ngspice failed"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # rebuilt from the constructor's arguments, so errors cross process boundaries
+        return (_rebuild, (type(self), self.netlist, self.problem, self.reached, self.stop,
+                           self.log))
+
+
+def _rebuild(cls: type[SpiceError], netlist: str, problem: str, reached: float | None,
+             stop: float | None, log: str) -> SpiceError:
+    return cls(netlist, problem, reached=reached, stop=stop, log=log)
+
 
 class SpiceTimeout(SpiceError):
     """ngspice did not finish within the time limit (it was stopped, nothing is left
@@ -58,3 +68,6 @@ class RawFileError(ValueError):
         self.path = path
         self.problem = problem
         super().__init__(f"raw file {path}: {problem}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.path, self.problem))

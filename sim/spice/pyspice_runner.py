@@ -65,7 +65,7 @@ def _shared() -> Any:
     with _quiet():
         from PySpice.Spice.NgSpice.Shared import NgSpiceShared
 
-        class _Shared(NgSpiceShared):  # type: ignore[misc]
+        class _Shared(NgSpiceShared):
             exited = threading.Event()
 
             def _background_thread_running(self, exited: bool, ngspice_id: int,
