@@ -106,7 +106,10 @@ class BatchRunner(Runner):
             check_run(where, text, _partial(raw), stop)
             raise SpiceError(where, f"ngspice exited with status {proc.returncode}: "
                              f"{_tail(text)}", stop=stop, log=text)
-        plot = transient(read_raw(raw), str(raw)) if raw.exists() else None
+        try:
+            plot = transient(read_raw(raw), str(raw)) if raw.exists() else None
+        except RawFileError as exc:
+            raise SpiceError(where, f"its result cannot be read: {exc}", log=text) from None
         scan = check_run(where, text, plot, stop)
         assert plot is not None
         return SpiceRun(where, plot, text, scan.warnings, wall, self.name)

@@ -91,8 +91,10 @@ def read_raw(path: str | Path, *, partial: bool = False) -> tuple[RawPlot, ...]:
     plots: list[RawPlot] = []
     pos = 0
     while pos < len(data):
-        plot, pos = _read_plot(str(path), data, pos, partial)
+        plot, pos, cut = _read_plot(str(path), data, pos, partial)
         plots.append(plot)
+        if cut:
+            break  # what follows a cut-off plot is the rest of an unfinished point
         while pos < len(data) and data[pos:pos + 1] in (b"\n", b"\r", b" "):
             pos += 1
     return tuple(plots)
@@ -108,8 +110,10 @@ def transient(plots: tuple[RawPlot, ...], source: str = "raw file") -> RawPlot:
     return found[-1]
 
 
-def _read_plot(path: str, data: bytes, pos: int, partial: bool) -> tuple[RawPlot, int]:
-    """The plot whose header starts at byte ``pos``, and the position after its data."""
+def _read_plot(path: str, data: bytes, pos: int,
+               partial: bool) -> tuple[RawPlot, int, bool]:
+    """The plot whose header starts at byte ``pos``, the position after its data, and whether
+    its data were cut off (read with ``partial``)."""
     starts = [(data.find(m, pos), m) for m in _MARKERS]
     found = [(i, m) for i, m in starts if i >= 0]
     if not found:
@@ -134,7 +138,7 @@ def _read_plot(path: str, data: bytes, pos: int, partial: bool) -> tuple[RawPlot
     else:
         table, end = _ascii(path, data, body, n_vars, n_points, is_complex, partial)
     plot = RawPlot(header.get("Title", ""), header["Plotname"], flags, tuple(variables), table)
-    return plot, end
+    return plot, end, len(table) != n_points or n_points == 0
 
 
 def _header(path: str, text: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
