@@ -1,7 +1,8 @@
 """The main job (`make demo`): what vle can do today, on the LagLine chain.
 
 Simulates examples/lagline.toml with the numba reference, writes the traces (netCDF) and a plot
-of the input, membrane and prospective potentials, and prints where they are.
+of the input, membrane and prospective potentials, and prints where they are; then simulates
+the LagLine circuit in ngspice and prints the numba-versus-SPICE comparison.
 
     python examples/demo.py --out demo-output
 """
@@ -30,6 +31,18 @@ def forward(out: Path) -> None:
     print(f"[forward] plot:   {png}")
 
 
+def spice(out: Path) -> None:
+    """LagLine compiled to the ideal technology, simulated by ngspice, against numba."""
+    from vle.sim.spice.batch import find_ngspice
+
+    if find_ngspice() is None:
+        print("[spice] skipped: ngspice is not installed (sudo apt-get install ngspice)")
+        return
+    from spice_lagline import compare_lagline
+
+    compare_lagline(dt=1e-3, technology="ideal", out=out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("demo-output"),
@@ -38,6 +51,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"vle {vle.__version__}: demo, writing to {args.out}/")
     forward(args.out)
+    spice(args.out)
     return 0
 
 
