@@ -20,6 +20,19 @@ def _pyplot() -> Any:
     return plt
 
 
+def _save(plt: Any, fig: Any, axes: Any, title: str, path: str | Path) -> Path:
+    """Label the shared time axis, add the title, write ``path`` (PNG, 120 dpi), close."""
+    axes[-1, 0].set_xlabel("time (model units)")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 def plot_traces(
     result: Result,
     panels: Sequence[Sequence[str]],
@@ -44,15 +57,7 @@ def plot_traces(
                 ax.plot(result.time, arr[:, i], label=label, lw=1.2)
         ax.legend(loc="upper right", fontsize=8, frameon=False)
         ax.grid(alpha=0.3)
-    axes[-1, 0].set_xlabel("time (model units)")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, axes, title, path)
 
 
 _STYLES = ("-", "--", ":", "-.")
@@ -88,12 +93,4 @@ def plot_overlay(
         ax.set_ylabel(name, fontsize=8)
         ax.legend(loc="upper right", fontsize=7, frameon=False)
         ax.grid(alpha=0.3)
-    axes[-1, 0].set_xlabel("time (model units)")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, axes, title, path)

@@ -93,25 +93,24 @@ class _Session:
         self.where = where
         self.output: list[str] = []
 
-    def command(self, text: str) -> None:
-        """Send ``text``; PySpice's exception for a stderr note is judged by the scan."""
-        from PySpice.Spice.NgSpice.Shared import NgSpiceCommandError
+    def _call(self, method: str, argument: str) -> None:
+        """``ng.<method>(argument)``, with PySpice's exception for anything on stderr (even a
+        harmless note) dropped: the output is collected and judged by the scan instead."""
+        from PySpice.Spice.NgSpice.Shared import NgSpiceCircuitError, NgSpiceCommandError
 
         try:
-            self.ng.exec_command(text)
-        except NgSpiceCommandError:
+            getattr(self.ng, method)(argument)
+        except (NgSpiceCommandError, NgSpiceCircuitError):
             pass
         self._collect()
+
+    def command(self, text: str) -> None:
+        """Send the command ``text``."""
+        self._call("exec_command", text)
 
     def load(self, netlist: str) -> None:
         """Parse ``netlist``; a netlist ngspice refuses is a :class:`SpiceError`."""
-        from PySpice.Spice.NgSpice.Shared import NgSpiceCircuitError
-
-        try:
-            self.ng.load_circuit(netlist)
-        except NgSpiceCircuitError:
-            pass
-        self._collect()
+        self._call("load_circuit", netlist)
         scan = scan_log(self.log)
         if scan.failed:
             raise SpiceError(self.where, scan.summary(), log=self.log)

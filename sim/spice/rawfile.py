@@ -178,15 +178,23 @@ def _count(path: str, header: dict[str, str], key: str) -> int:
     return value
 
 
-def _unfinished(path: str, n_points: int, available: int, partial: bool) -> int:
-    """The point count to read. ngspice writes ``No. Points: 0`` until a run ends, so a
-    zero count with data behind it is the file of a run that did not finish."""
-    if n_points or not available:
-        return n_points
-    if not partial:
-        raise RawFileError(path, f"declares 0 points but holds {available}: written by a run "
-                           "that did not finish (read it with partial=True)")
-    return available
+def _points(path: str, n_points: int, n_vars: int, available: int, partial: bool) -> int:
+    """How many points to read of the ``n_points`` declared when ``available`` are there.
+
+    ngspice writes ``No. Points: 0`` until a run ends, so a zero count with data behind it is
+    the file of a run that did not finish; with ``partial`` that, or data cut short, gives
+    the points present."""
+    if n_points == 0 and available:
+        if not partial:
+            raise RawFileError(path, f"declares 0 points but holds {available}: written by a "
+                               "run that did not finish (read it with partial=True)")
+        return available
+    if available < n_points:
+        if not partial:
+            raise RawFileError(path, f"is truncated: the header promises {n_points} points "
+                               f"of {n_vars} variables, the file holds {available}")
+        return available
+    return n_points
 
 
 def _binary(path: str, data: bytes, start: int, n_vars: int, n_points: int,
@@ -194,12 +202,7 @@ def _binary(path: str, data: bytes, start: int, n_vars: int, n_points: int,
     width = 16 if is_complex else 8
     row = n_vars * width
     available = (len(data) - start) // row if row else 0
-    n_points = _unfinished(path, n_points, available, partial)
-    if available < n_points:
-        if not partial:
-            raise RawFileError(path, f"is truncated: the header promises {n_points} points "
-                               f"of {n_vars} variables, the file holds {available}")
-        n_points = available
+    n_points = _points(path, n_points, n_vars, available, partial)
     values = np.frombuffer(data, dtype="<f8", count=n_points * row // 8, offset=start)
     if is_complex:
         table = values.reshape(n_points, n_vars, 2)
@@ -217,12 +220,7 @@ def _ascii(path: str, data: bytes, start: int, n_vars: int, n_points: int,
     tokens = data[start:end].split()
     per_point = n_vars + 1
     available = len(tokens) // per_point
-    n_points = _unfinished(path, n_points, available, partial)
-    if available < n_points:
-        if not partial:
-            raise RawFileError(path, f"is truncated: the header promises {n_points} points "
-                               f"of {n_vars} variables, the file holds {available}")
-        n_points = available
+    n_points = _points(path, n_points, n_vars, available, partial)
     out = np.empty((n_points, n_vars), dtype=np.complex128 if is_complex else np.float64)
     try:
         for p in range(n_points):
