@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES, have_ngspice
+from conftest import EXAMPLES
+from spice_cases import needs_ngspice
 
 from vle.circuits import Pulse, VoltageSource
 from vle.mapping import compile
@@ -29,9 +30,7 @@ def test_edges_are_longer_than_ngspice_merges(dt: float) -> None:
         assert w.rise <= max(1e-3 * dt * 1e-3, shortest) * (1 + 1e-9)  # still far below dt
 
 
-@pytest.mark.spice
-@pytest.mark.skipif(not have_ngspice(), reason="ngspice is not on PATH (Debian: sudo apt-get "
-                    "install ngspice)")
+@needs_ngspice
 def test_square_wave_sampled_from_spice_equals_the_stimulus_at_small_dt() -> None:
     from vle import simulate_model
 

@@ -77,3 +77,17 @@ def test_remaining_difference_is_the_references_first_order_error() -> None:
     for trace in ("h1.u", "out.r", "h1.e", "out.e", "x->h1.W", "h1->out.W"):
         ratio = errors[0][trace] / errors[1][trace]
         assert 1.8 < ratio < 2.2, f"{trace}: halving dt divided the difference by {ratio:.2f}"
+
+
+def test_grid_and_metadata_follow_the_reference(lagline_path) -> None:
+    model = load_model(lagline_path).with_simulation(t_stop=4.0)
+    numba = simulate_model(model, record_every=7)
+    spice = simulate_model(model, backend="spice", record_every=7)
+    np.testing.assert_array_equal(spice.time, numba.time)
+    assert set(spice.traces) == set(numba.traces)
+    for key in ("dt", "t_stop", "n_steps", "record_every", "batched", "network", "errors"):
+        assert spice.metadata[key] == numba.metadata[key], key
+    meta = spice.metadata
+    assert meta["technology"] == "ideal" and meta["runner"] == "batch"
+    assert meta["versions"]["ngspice"] not in ("unknown", "not installed")
+    assert meta["spice_points"][0] > len(spice.time) and meta["ngspice_warnings"] == []

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,9 @@ from conftest import ROOT
 from spice_cases import SPICE_MARKS
 
 from vle import load_model, simulate_model
+from vle.mapping import compile
+from vle.model import Network
+from vle.sim.spice import simulate_models, sweep_circuit
 from vle.sim.spice.pyspice_runner import PySpiceRunner, device_name
 from vle.sim.spice.runner import get_runner
 
@@ -70,3 +74,19 @@ def test_backend_with_the_pyspice_runner() -> None:
     assert a.metadata["runner"] == "pyspice" and "PySpice" in a.metadata["versions"]
     for name in b.traces:
         np.testing.assert_array_equal(a[name], b[name])
+
+
+
+def test_sweep_circuit_alters_time_constants() -> None:
+    model = load_model(ROOT / "examples" / "lagline.toml").with_simulation(t_stop=8.0)
+    circuit, _ = compile(model)
+    cap = device_name("xsec_h1_0.C1")  # tau_m = (R1 + R2) C1, tau_r = R2 C1 of unit h1[0]
+    same, doubled = sweep_circuit(circuit, [{}, {f"{cap}[capacitance]": 2e-6}])
+    net = model.network
+    pops = tuple(replace(p, tau_m=2.0, tau_r=0.2) if p.name == "h1" else p
+                 for p in net.populations)
+    slower = replace(model, network=Network(net.name, pops, net.projections))
+    (want,) = simulate_models([slower])
+    np.testing.assert_allclose(np.interp(want.raw.time, doubled.time, doubled["out.r"][:, 0]),
+                               want.raw["out.r"][:, 0], atol=1e-6)
+    assert abs(same["out.r"][-1, 0] - doubled["out.r"][-1, 0]) > 1e-3

@@ -112,6 +112,22 @@ def simulate_models(models: list[Model], **options: Any) -> list[CircuitRun]:
     return run_circuits(circuits, opts)
 
 
+def sweep_circuit(circuit: Circuit, changes: Sequence[Mapping[str, float]], *,
+                  timeout: float | None = None) -> list[Result]:
+    """Run ``circuit`` once per entry of ``changes`` in one in-process ngspice, parsing it
+    once: each entry maps ngspice device parameters to the values to ``alter`` them to before
+    that run (see :meth:`~vle.sim.spice.pyspice_runner.PySpiceRunner.sweep`; names from
+    :func:`~vle.sim.spice.pyspice_runner.device_name`). Returns every probed trace of each run
+    on SPICE's time points in model units (the building block of small Monte Carlo loops)."""
+    from vle.sim.spice.pyspice_runner import PySpiceRunner
+
+    if circuit.probes is None:
+        raise ValueError(f"circuit {circuit.title!r} has no probe map")
+    runs = PySpiceRunner().sweep(write_netlist(circuit), changes,
+                                 name=_file_name(circuit.title, 0, 1), timeout=timeout)
+    return [raw_result(circuit.probes, run.plot) for run in runs]
+
+
 def _file_name(network: str, k: int, count: int) -> str:
     base = re.sub(r"[^A-Za-z0-9_.-]", "_", network) or "circuit"
     return f"{base}_{k}" if count > 1 else base
@@ -135,10 +151,10 @@ class SpiceBackend(Backend):
             raise ValueError("the spice backend cannot learn over a batch: each batch element "
                              "is a circuit of its own, while the reference averages the "
                              "updates over the batch; run without a batch axis")
-        runs = simulate_models(request_models(request), **request.options)
         every = int(request.record_every)
         if every < 1:
             raise ValueError(f"record_every must be >= 1, got {every}")
+        runs = simulate_models(request_models(request), **request.options)
         times = np.arange(request.n_steps // every + 1) * (every * request.dt)
         grids = [resample(r.raw, times) for r in runs]
         traces, absent = _traces(request, grids, batch, batched)

@@ -23,6 +23,7 @@ from vle.sim.spice.rawfile import RawPlot, read_raw, transient
 from vle.sim.spice.runner import DEFAULT_TIMEOUT_S, Runner, SpiceRun, analysis_stop, check_run
 
 EXECUTABLE = "ngspice"
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 def find_ngspice() -> str | None:
@@ -66,6 +67,9 @@ class BatchRunner(Runner):
         problem = self.unavailable()
         if problem or self.executable is None:
             raise SpiceError(name, problem or "no ngspice")
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"run name {name!r}: use letters, digits, '_', '.' and '-' (it "
+                             "names the netlist and raw files)")
         folder = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(
             prefix="vle-spice-"))
         folder.mkdir(parents=True, exist_ok=True)
