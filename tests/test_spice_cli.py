@@ -79,3 +79,18 @@ def test_example_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert "[spice] LagLine, ideal technology, dt = 0.001: largest NRMSE" in \
         capsys.readouterr().out
     assert (tmp_path / "lagline_spice_ideal.png").exists()
+
+
+def test_benchmark_script_runs_both_forms_of_the_same_circuit() -> None:
+    import json
+    import subprocess
+    import sys
+
+    script = EXAMPLES.parent / "benchmarks" / "spice.py"
+    done = subprocess.run([sys.executable, str(script), "--widths", "4", "--runs", "1",
+                           "--t-stop", "0.5"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()
+    record = json.loads(line)
+    assert record["width"] == 4 and record["ratio_naive_over_compiled"] > 0
+    assert record["max_difference_last_layer"] < 1e-9  # the naive form is the same circuit
