@@ -148,7 +148,7 @@ def test_corrupt_raw_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
     with pytest.raises(SpiceError, match="is truncated"):
         simulate(load_model(EXAMPLES / "lagline.toml").network, {"x": Sine()}, t_stop=1.0,
-                 dt=0.01, backend="spice")
+                 dt=0.01, backend="spice", workdir=str(tmp_path / "sim"))
 
 
 @needs_ngspice
