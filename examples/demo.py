@@ -1,8 +1,10 @@
 """The main job (`make demo`): what vle can do today, on the LagLine chain.
 
-Simulates examples/lagline.toml with the numba reference, writes the traces (netCDF) and a plot
-of the input, membrane and prospective potentials, and prints where they are; then simulates
-the LagLine circuit in ngspice and prints the numba-versus-SPICE comparison.
+1. forward dynamics in the numba reference (traces and a plot);
+2. GLE learning: the LagLine student approaches the teacher's weights and time constants;
+3. the circuit: LagLine compiled for the ideal and discrete technologies, with the mapping report;
+4. the same model in Brian2, checked against the numba reference;
+5. the LagLine circuit simulated by ngspice, against the numba reference.
 
     python examples/demo.py --out demo-output
 """
@@ -10,12 +12,19 @@ the LagLine circuit in ngspice and prints the numba-versus-SPICE comparison.
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
+import xarray as xr
+
 import vle
+from vle.circuits import write_netlist
+from vle.mapping import compile as compile_circuit
 from vle.plots import plot_traces
+from vle.sim.train import train
 
 HERE = Path(__file__).resolve().parent
+TEACHER = {"x->h1.W": 1.0, "h1->out.W": 2.0, "h1.tau_m": 1.0, "out.tau_m": 2.0}
 
 
 def forward(out: Path) -> None:
@@ -29,6 +38,53 @@ def forward(out: Path) -> None:
           f"{result.metadata['wall_time_s']:.2f} s (numba {result.metadata['scheme']} scheme)")
     print(f"[forward] traces: {nc}")
     print(f"[forward] plot:   {png}")
+
+
+def learning(out: Path, epochs: int) -> None:
+    """GLE learns LagLine's weights and membrane time constants; bp (instantaneous errors)
+    does not."""
+    student = vle.load_model(HERE / "lagline_student.toml")
+    start = student.network
+    before = {"x->h1.W": start.projection("x", "h1").weights[0, 0],
+              "h1->out.W": start.projection("h1", "out").weights[0, 0],
+              "h1.tau_m": start.population("h1").tau_m[0],
+              "out.tau_m": start.population("out").tau_m[0]}
+    run = out / "lagline-train"
+    shutil.rmtree(run, ignore_errors=True)
+    s = train(student, run, epochs=epochs, progress=False)
+    print(f"[learning] LagLine student, GLE, {epochs} epochs ({s.steps} steps) in "
+          f"{s.wall_time_s:.1f} s; final loss {s.final_loss:.2e}")
+    print(f"[learning] {'parameter':10s} {'start':>8s} {'learned':>8s} {'teacher':>8s}")
+    for k, v in TEACHER.items():
+        print(f"[learning] {k:10s} {before[k]:8.3f} {float(s.parameters[k].ravel()[0]):8.3f} "
+              f"{v:8.3f}")
+    with xr.open_dataset(run / "history.nc") as h:
+        hist = vle.Result(h["time"].values, {k: h[k].values.reshape(h.sizes["row"], -1)
+                                             for k in TEACHER}, {})
+        hist.traces["loss"] = h["loss"].values
+    png = plot_traces(hist, [["loss"], ["x->h1.W", "h1->out.W"], ["h1.tau_m", "out.tau_m"]],
+                      out / "lagline-train.png", title="LagLine student learning with GLE")
+    print(f"[learning] history: {run / 'history.nc'}; plot: {png}; model: {s.final_model}")
+
+
+def circuits(out: Path) -> None:
+    """LagLine as a circuit: netlists for the ideal and discrete technologies."""
+    model = vle.load_model(HERE / "lagline.toml")
+    for tech in ("ideal", "discrete"):
+        circuit, report = compile_circuit(model, tech)
+        path = out / f"lagline_{tech}.cir"
+        path.write_text(write_netlist(circuit))
+        print(f"[circuit] {tech}: {len(circuit.elements)} elements, largest relative error "
+              f"{report.max_rel_error():.2e}; netlist {path}")
+        if tech == "discrete":
+            print("\n".join(f"[circuit]   {line}" for line in report.table().splitlines()))
+
+
+def brian2() -> None:
+    """The same model in Brian2 (numpy target), against the numba reference."""
+    from brian2_lagline import compare_lagline
+
+    compare_lagline(t_stop=4.0)
 
 
 def spice(out: Path) -> None:
@@ -47,10 +103,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("demo-output"),
                         help="folder for the demo's files (default: demo-output)")
+    parser.add_argument("--epochs", type=int, default=15, help="LagLine training epochs")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"vle {vle.__version__}: demo, writing to {args.out}/")
     forward(args.out)
+    learning(args.out, args.epochs)
+    circuits(args.out)
+    brian2()
     spice(args.out)
     return 0
 

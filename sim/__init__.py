@@ -1,8 +1,9 @@
 """Simulation backends behind one interface, and their results.
 
 Registered backends: ``numba`` (the reference), ``numpy`` (an independent plain-numpy
-implementation of the same schemes, for checks and baselines), ``spice`` (the model compiled
-into a circuit and run by ngspice; :mod:`vle.sim.spice`).
+implementation of the same schemes, for checks and baselines), ``brian2`` (the model emitted as
+Brian2 equations; :mod:`vle.sim.brian2_backend`), ``spice`` (the model compiled into a circuit
+and run by ngspice; :mod:`vle.sim.spice`).
 """
 
 from vle.sim.backend import (
@@ -13,6 +14,9 @@ from vle.sim.backend import (
     get_backend,
     register_backend,
 )
+from vle.sim.brian2_api import brian2_network, simulate_brian2
+from vle.sim.brian2_backend import Brian2Backend
+from vle.sim.brian2_program import brian2_equations
 from vle.sim.numba_backend import NumbaBackend
 from vle.sim.numpy_backend import NumpyBackend
 from vle.sim.result import Result
@@ -21,6 +25,7 @@ from vle.sim.simulate import simulate, simulate_model
 
 register_backend("numba", NumbaBackend)
 register_backend("numpy", NumpyBackend)
+register_backend("brian2", Brian2Backend)
 
 
 def _spice() -> Backend:
@@ -38,8 +43,11 @@ __all__ = [
     "Result",
     "RunRequest",
     "backend_names",
+    "brian2_equations",
+    "brian2_network",
     "get_backend",
     "register_backend",
     "simulate",
+    "simulate_brian2",
     "simulate_model",
 ]

@@ -17,11 +17,10 @@ from tqdm import tqdm
 
 from vle.model.model import check_taus_against_dt
 from vle.sim.backend import RunRequest
-from vle.sim.inputs import GridSignals
 from vle.sim.kernel_args import KernelArgs
 from vle.sim.layout import Layout
-from vle.sim.provenance import versions
 from vle.sim.result import Result
+from vle.sim.run_info import request_signals, run_metadata
 from vle.sim.schemes import SCHEME_PROPERTIES
 
 _CHUNK_VALUES = 4_000_000
@@ -49,16 +48,9 @@ class ArrayRun:
         self.request = request
         self.advance_fn = advance
         self.layout = Layout.of(net)
-        self.inputs = GridSignals(net.inputs, request.signals, request.dt, request.n_steps,
-                                  request.batch, "stimulus", period_steps)
-        tpops = [net.population(n) for n in self.layout.names if n in request.targets]
-        self.targets = GridSignals(tpops, request.targets, request.dt, request.n_steps,
-                                   request.batch, "target", period_steps)
-        batches = {self.inputs.batch, self.targets.batch} - {1}
-        if len(batches) > 1:
-            raise ValueError(f"inputs and targets have different batch sizes {sorted(batches)}")
-        self.batch = batches.pop() if batches else 1
-        self.batched = self.inputs.batched or self.targets.batched
+        signals = request_signals(request, self.layout, period_steps)
+        self.inputs, self.targets = signals.inputs, signals.targets
+        self.batch, self.batched = signals.batch, signals.batched
         self.args = KernelArgs.build(self.layout, dt=request.dt, scheme=request.scheme,
                                      batch=self.batch, rule=request.learning,
                                      targets=request.targets, plastic=request.plastic)
@@ -155,27 +147,9 @@ class ArrayRun:
 
     def metadata(self, backend: str, extra_versions: tuple[str, ...]) -> dict[str, Any]:
         """What the result records about how it was made."""
-        req = self.request
-        order, delayed = req.network.sweep_order()
-        rule = req.learning
-        return {
-            "backend": backend,
-            "scheme": req.scheme,
-            "dt": req.dt,
-            "t_stop": req.n_steps * req.dt,
-            "n_steps": req.n_steps,
-            "record_every": req.record_every,
-            "batched": self.batched,
-            "batch": self.batch,
-            "network": req.network.name,
-            "sweep_order": list(order),
-            "delayed_projections": sorted(delayed),
-            "loop_cut": SCHEME_PROPERTIES[req.scheme].loop_cut,
-            "errors": self.args.errors,
-            "learning_rule": rule.rule if (rule and self.args.errors) else "none",
-            "plastic": bool(self.args.flags[4]),
-            "versions": versions(*extra_versions),
-        }
+        return run_metadata(self.request, backend, batch=self.batch, batched=self.batched,
+                            errors=self.args.errors, plastic=bool(self.args.flags[4]),
+                            extra_versions=extra_versions)
 
 
 def run_arrays(

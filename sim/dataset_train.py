@@ -26,12 +26,20 @@ from tqdm import tqdm
 from vle.model.model import Model
 from vle.model.writer import save_model
 from vle.sim import _kernels
-from vle.sim.checkpoint import load_checkpoint, save_checkpoint
+from vle.sim.checkpoint import save_checkpoint
 from vle.sim.datasets import load
 from vle.sim.history import HistoryWriter
 from vle.sim.kernel_args import KernelArgs
 from vle.sim.layout import Layout
-from vle.sim.train import CHECKPOINT, FINAL, HISTORY, TrainingError, fingerprint, plastic_names
+from vle.sim.train import (
+    CHECKPOINT,
+    FINAL,
+    HISTORY,
+    TrainingError,
+    fingerprint,
+    plastic_names,
+    previous_run,
+)
 
 PLATEAU_FACTOR = 0.5
 """Learning-rate factor of the plateau schedule (as PyTorch's ReduceLROnPlateau default)."""
@@ -181,19 +189,13 @@ def train_dataset(
     s = layout.units(spec.output)
     rows = np.arange(s.start, s.stop, dtype=np.int64)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     key = fingerprint(model) + f"-{np.dtype(dtype).name}-{max_train}"
     first_epoch, lr, best, bad, rows_done = 1, rule.optimizer.lr, np.inf, 0, 0
     ckpt = out / CHECKPOINT
     runner = _Runner(args, steps, rows)
-    if ckpt.exists():
-        if not resume:
-            raise TrainingError(f"{out} already holds a training run; pass --resume to "
-                                "continue it, or choose another --out")
-        arrays, meta = load_checkpoint(ckpt)
-        if meta["fingerprint"] != key:
-            raise TrainingError(f"the checkpoint in {out} was made with a different model or "
-                                "settings; resume with the same ones or choose another --out")
+    found = previous_run(out, key, resume)
+    if found:
+        arrays, meta = found
         args.load_arrays(arrays)
         first_epoch, lr, best, bad = meta["epoch"] + 1, meta["lr"], meta["best"], meta["bad"]
         runner.n, rows_done = meta["n"], meta["rows"]

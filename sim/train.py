@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -80,6 +81,27 @@ def fingerprint(model: Model) -> str:
     return h.hexdigest()[:16]
 
 
+def previous_run(out: Path, key: str, resume: bool
+                 ) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
+    """The checkpoint in ``out`` to continue from (None for a fresh run; ``out`` is created).
+
+    Refuses to overwrite a run unless ``resume``, and to resume one made with a different
+    model or settings (``key`` is the fingerprint of the run)."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / CHECKPOINT
+    if not path.exists():
+        return None
+    if not resume:
+        raise TrainingError(f"{out} already holds a training run; pass --resume to "
+                            "continue it, or choose another --out")
+    arrays, meta = load_checkpoint(path)
+    if meta["fingerprint"] != key:
+        raise TrainingError(f"the checkpoint in {out} was made with a different model or "
+                            "settings; resume with the same model file and options, or "
+                            "choose another --out")
+    return arrays, meta
+
+
 def train(
     model: Model,
     out_dir: str | Path,
@@ -111,21 +133,11 @@ def train(
         rule = dataclasses.replace(rule, feedback_seed=seed)
         model = dataclasses.replace(model, learning=rule)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out / CHECKPOINT
     key = fingerprint(model)
-    n0, rows = 0, 0
-    arrays = None
-    if ckpt_path.exists():
-        if not resume:
-            raise TrainingError(f"{out} already holds a training run; pass --resume to "
-                                "continue it, or choose another --out")
-        arrays, meta = load_checkpoint(ckpt_path)
-        if meta["fingerprint"] != key:
-            raise TrainingError(f"the checkpoint in {out} was made with a different model or "
-                                "settings; resume with the same model file, --t-stop and "
-                                "--seed, or choose another --out")
-        n0, rows = int(meta["step"]), int(meta["rows"])
+    ckpt_path = out / CHECKPOINT
+    found = previous_run(out, key, resume)
+    arrays = found[0] if found else None
+    n0, rows = (int(found[1]["step"]), int(found[1]["rows"])) if found else (0, 0)
 
     sim = model.simulation
     per_epoch = sim.n_steps

@@ -45,3 +45,29 @@ def mixed_network(seed: int = 0, with_cycle: bool = False) -> Network:
     if with_cycle:
         projs.append(Projection("b", "a", rng.normal(0, 0.3, (6, 5))))
     return Network("mixed", tuple(pops), tuple(projs))
+
+
+def wide_network(seed: int = 0) -> Network:
+    """8 -> 16 -> 8 -> 4 tanh layers (the network of the SPICE issue), the 4 units the output,
+    with per-unit time constants of three kinds: LE units (tau_r = tau_m), lagging units
+    (tau_r = 0.2 tau_m) and units with tau_r > tau_m (1.5 tau_m); biases."""
+    rng = np.random.default_rng(seed)
+    pops = [Population("x", 8, "input")]
+    for name, size in (("h1", 16), ("h2", 8), ("out", 4)):
+        tm = rng.uniform(0.5, 2.0, size)
+        tr = tm * np.resize([1.0, 0.2, 1.5], size)
+        pops.append(Population(name, size, "output" if name == "out" else "hidden", tau_m=tm,
+                               tau_r=tr, phi="tanh", bias=rng.normal(0, 0.2, size)))
+    projs = [Projection(a.name, b.name, rng.normal(0, 1.5 / np.sqrt(a.size), (b.size, a.size)))
+             for a, b in zip(pops[:-1], pops[1:], strict=True)]
+    return Network("wide", tuple(pops), tuple(projs))
+
+
+def sum_of_sines(n_steps: int, dt: float, size: int, seed: int = 0) -> np.ndarray:
+    """A different sum of three sines per unit on the grid, shape ``(n_steps + 1, size)``."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_steps + 1)[:, None] * dt
+    omega = np.array([0.7, 1.9, 3.1])
+    phase = rng.uniform(0, 2 * np.pi, (3, size))
+    return sum(a * np.sin(w * t + phase[k]) for k, (a, w) in
+               enumerate(zip((1.0, 0.5, 0.3), omega, strict=True)))

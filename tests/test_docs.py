@@ -46,10 +46,19 @@ def test_examples_load_and_run(path):
     assert all(np.nanmax(np.abs(v)) < 1e3 for v in res.traces.values())
 
 
+@pytest.mark.slow
+@pytest.mark.brian2
 def test_demo_script(tmp_path):
     out = tmp_path / "demo"
     proc = subprocess.run([sys.executable, str(EXAMPLES / "demo.py"), "--out", str(out)],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert (out / "lagline.nc").exists() and (out / "lagline.png").exists()
-    assert "plot:" in proc.stdout
+    assert (out / "lagline-train" / "final.toml").exists()
+    assert (out / "lagline_discrete.cir").exists()
+    lines = proc.stdout.splitlines()
+    learned = {ln.split()[1]: float(ln.split()[3]) for ln in lines
+               if ln.startswith("[learning] ") and ln.split()[1] in ("x->h1.W", "h1->out.W")}
+    assert abs(learned["h1->out.W"] - 2.0) < 0.1 and abs(learned["x->h1.W"] - 1.0) < 0.1
+    assert any("realised by" in ln for ln in lines)
+    assert sum("[ok]" in ln for ln in lines if ln.startswith("[brian2]")) == 4

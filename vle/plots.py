@@ -43,7 +43,8 @@ def plot_traces(
     """One panel per group of trace names, every unit of each trace, shared time axis.
 
     ``panels`` is a list of lists of trace names, e.g. ``[["x.r"], ["h1.u", "h1.ub"]]``.
-    Batched traces show batch element 0. Returns the written path (PNG, 120 dpi).
+    Batched traces show batch element 0; weights show every synapse. Returns the written path
+    (PNG, 120 dpi).
     """
     plt = _pyplot()
     fig, axes = plt.subplots(len(panels), 1, sharex=True, figsize=(8, 1.9 * len(panels) + 0.6),
@@ -51,7 +52,12 @@ def plot_traces(
     for ax, names in zip(axes[:, 0], panels, strict=True):
         for name in names:
             arr = np.asarray(result[name])
-            arr = arr[:, 0, :] if arr.ndim == 3 else arr
+            if name.endswith(".W"):
+                arr = arr.reshape(arr.shape[0], -1)
+            elif arr.ndim == 3:
+                arr = arr[:, 0, :]
+            elif arr.ndim == 1:
+                arr = arr[:, None]
             for i in range(arr.shape[1]):
                 label = name if arr.shape[1] == 1 else f"{name}[{i}]"
                 ax.plot(result.time, arr[:, i], label=label, lw=1.2)

@@ -14,6 +14,7 @@ from vle.commands.common import (
     spice_options,
 )
 from vle.sim import backend_names, simulate_model
+from vle.sim.brian2_device import TARGETS
 from vle.sim.result import SUFFIXES
 
 
@@ -30,6 +31,9 @@ def register(sub: Any) -> None:
     add_run_settings(p)
     p.add_argument("--backend", default="numba", choices=backend_names(),
                    help="simulator (default: numba, the reference)")
+    p.add_argument("--brian2-target", choices=TARGETS,
+                   help="code-generation target of --backend brian2 (default: numpy; "
+                        "cpp_standalone builds in a temporary folder that is removed after)")
     p.add_argument("--record", nargs="+", metavar="NAME",
                    help="traces to record: trace names (h1.ub), populations or quantities "
                         "(u, ub, r); default all")
@@ -51,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--{next(iter(options))} applies to --backend spice only")
     if args.backend == "spice":
         options["raw_out"] = str(raw_path(args.out))
+    if args.brian2_target is not None:
+        if args.backend != "brian2":
+            raise ValueError("--brian2-target needs --backend brian2")
+        options["brian2_target"] = args.brian2_target
     result = simulate_model(model, backend=args.backend, record=args.record,
                             progress=not args.quiet, **options)
     path = result.save(args.out)
