@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import wide_network
 
-from vle.model import Model, Network, Population, Projection, Pwl, SimulationSettings
+from vle.model import Model, Pwl, SimulationSettings
 from vle.model.learning import LearningRule, Optimizer
 
 SPICE_MARKS = [
@@ -32,24 +33,6 @@ KNOT_SPACING = 0.05
 both simulators see exactly the same signal, and ngspice needs only a few hundred points."""
 
 
-def three_layers(seed: int = 0) -> Network:
-    """The issue's 8 -> 16 -> 8 -> 4 tanh network: per unit a random tau_m in [0.5, 2] and a
-    tau_r that makes it an LE unit (tau_r = tau_m), a lagging unit (tau_r = 0.2 tau_m) or a
-    unit with tau_r > tau_m (1.5 tau_m), in turn; biases; the last layer is the output."""
-    rng = np.random.default_rng(seed)
-    pops = [Population("x", 8, "input")]
-    for name, size in (("h1", 16), ("h2", 8), ("out", 4)):
-        tau_m = rng.uniform(0.5, 2.0, size)
-        kinds = np.array([1.0, 0.2, 1.5])[np.arange(size) % 3]
-        pops.append(Population(name, size, "output" if name == "out" else "hidden",
-                               tau_m=tau_m, tau_r=tau_m * kinds, phi="tanh",
-                               bias=rng.normal(0.0, 0.2, size)))
-    projs = [Projection(pre.name, post.name,
-                        rng.normal(0.0, 1.5 / np.sqrt(pre.size), (post.size, pre.size)))
-             for pre, post in zip(pops[:-1], pops[1:], strict=True)]
-    return Network("three_layers", tuple(pops), tuple(projs))
-
-
 def sines(t_stop: float, size: int, seed: int, scale: float = 1.0) -> Pwl:
     """A different sum of three sines (angular frequencies 0.7, 1.9, 3.1) per unit, as a PWL
     through knots every :data:`KNOT_SPACING`; ``scale`` squashes it through ``scale tanh``
@@ -65,9 +48,10 @@ def sines(t_stop: float, size: int, seed: int, scale: float = 1.0) -> Pwl:
 
 
 def three_layer_model(dt: float, t_stop: float, errors: bool = False) -> Model:
-    """:func:`three_layers` driven by :func:`sines`; with ``errors`` a GLE rule and a
-    sum-of-sines target for the outputs, so the error neurons run."""
-    net = three_layers()
+    """The issue's 8 -> 16 -> 8 -> 4 tanh network (:func:`helpers.wide_network`: LE, lagging
+    and leading units) driven by :func:`sines`; with ``errors`` a GLE rule and a sum-of-sines
+    target for the outputs, so the error neurons run."""
+    net = wide_network()
     settings = SimulationSettings(dt=dt, t_stop=t_stop)
     if not errors:
         return Model(net, {"x": sines(t_stop, 8, seed=1)}, settings)

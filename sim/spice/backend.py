@@ -30,8 +30,8 @@ from vle.circuits.netlist import write_netlist
 from vle.mapping import MappingReport, compile
 from vle.model.model import Model
 from vle.sim.backend import Backend, RunRequest
-from vle.sim.provenance import versions
 from vle.sim.result import Result
+from vle.sim.run_info import run_metadata
 from vle.sim.spice.batch import find_ngspice, ngspice_version
 from vle.sim.spice.errors import INSTALL_NGSPICE
 from vle.sim.spice.pool import Job, run_jobs
@@ -218,29 +218,22 @@ def _metadata(request: RunRequest, opts: SpiceOptions, runs: list[CircuitRun], b
               batched: bool, absent: dict[str, str]) -> dict[str, Any]:
     circuit = runs[0].circuit
     ngspice = find_ngspice()
-    rule = request.learning
     errors = errors_run(request)
-    extra = ("PySpice",) if opts.runner == "pyspice" else ()
-    notes = runs[0].report.notes if runs[0].report is not None else ()
-    return {
-        "backend": "spice",
+    meta = run_metadata(request, "spice", batch=batch, batched=batched, errors=errors,
+                        plastic=bool(errors and request.plastic),
+                        extra_versions=("PySpice",) if opts.runner == "pyspice" else ())
+    for key in ("sweep_order", "delayed_projections"):  # a circuit has no sweep
+        meta.pop(key, None)
+    meta["versions"]["ngspice"] = ngspice_version(ngspice) if ngspice else "not installed"
+    report = runs[0].report
+    meta.update({
         "scheme": f"continuous (ngspice .tran, {circuit.options.method})",
         "requested_scheme": request.scheme,
-        "dt": request.dt,
-        "t_stop": request.n_steps * request.dt,
-        "n_steps": request.n_steps,
-        "record_every": request.record_every,
-        "batched": batched,
-        "batch": batch,
-        "network": request.network.name,
         "loop_cut": LOOP_CUT,
-        "errors": errors,
-        "learning_rule": rule.rule if (rule and errors) else "none",
-        "plastic": bool(errors and request.plastic),
         "technology": opts.technology,
         "runner": opts.runner,
         "time_scale": runs[0].raw.metadata["time_scale"],
-        "v_unit": runs[0].report.v_unit if runs[0].report is not None else None,
+        "v_unit": report.v_unit if report is not None else None,
         "circuit": circuit.title,
         "spice_options": {f.name: getattr(circuit.options, f.name)
                           for f in fields(circuit.options)},
@@ -250,9 +243,8 @@ def _metadata(request: RunRequest, opts: SpiceOptions, runs: list[CircuitRun], b
         "raw_out": opts.raw_out,
         "ngspice_warnings": sorted({w for r in runs for w in r.run.warnings}),
         "pwl_tolerance": PWL_TOLERANCE,
-        "mapping_notes": list(notes),
-        "realised_rel_error": _realised(runs[0].report),
+        "mapping_notes": list(report.notes if report is not None else ()),
+        "realised_rel_error": _realised(report),
         "absent_traces": absent,
-        "versions": {**versions(*extra),
-                     "ngspice": ngspice_version(ngspice) if ngspice else "not installed"},
-    }
+    })
+    return meta

@@ -25,7 +25,9 @@ from vle.model.network import Network
 from vle.model.settings import SimulationSettings
 from vle.model.stimulus import Pwl, Stimulus
 from vle.sim.backend import RunRequest
-from vle.sim.inputs import GridSignals, Signal
+from vle.sim.inputs import Signal
+from vle.sim.layout import Layout
+from vle.sim.run_info import request_signals
 
 PWL_TOLERANCE = 1e-6
 """Largest error (model units) of a grid-sampled signal rebuilt by linear interpolation
@@ -96,16 +98,8 @@ def fixed(network: Network) -> Network:
 def batch_size(request: RunRequest) -> tuple[int, bool]:
     """The request's batch size and whether its results carry a batch axis (as the array
     backends decide it; bad signal shapes raise their :class:`~vle.model.ModelError`)."""
-    net = request.network
-    inputs = GridSignals(net.inputs, request.signals, request.dt, request.n_steps,
-                         request.batch, "stimulus")
-    tpops = [net.population(n) for n in request.targets]
-    targets = GridSignals(tpops, request.targets, request.dt, request.n_steps, request.batch,
-                          "target")
-    sizes = {inputs.batch, targets.batch} - {1}
-    if len(sizes) > 1:
-        raise ValueError(f"inputs and targets have different batch sizes {sorted(sizes)}")
-    return (sizes.pop() if sizes else 1), inputs.batched or targets.batched
+    signals = request_signals(request, Layout.of(request.network))
+    return signals.batch, signals.batched
 
 
 def errors_run(request: RunRequest) -> bool:
