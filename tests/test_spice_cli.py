@@ -94,3 +94,15 @@ def test_benchmark_script_runs_both_forms_of_the_same_circuit() -> None:
     record = json.loads(line)
     assert record["width"] == 4 and record["ratio_naive_over_compiled"] > 0
     assert record["max_difference_last_layer"] < 1e-9  # the naive form is the same circuit
+
+
+@pytest.mark.brian2
+def test_compare_three_backends(capsys: pytest.CaptureFixture[str]) -> None:
+    from vle.sim.brian2_env import brian2_problem
+
+    if brian2_problem():
+        pytest.skip(f"brian2 backend unavailable: {brian2_problem()}")
+    assert main(["compare", LAGLINE, "--backends", "numba,brian2,spice", "--dt", "1e-3",
+                 "--t-stop", "4", "-q"]) == 0
+    text = capsys.readouterr().out
+    assert "brian2 against numba" in text and "spice against numba" in text
