@@ -11,6 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from vle.model import Network, Population, Projection
 from vle.sim.provenance import machine, versions
 
 
@@ -40,3 +43,16 @@ def emit(record: dict[str, Any], *extra_versions: str) -> None:
                                                      "OMP_NUM_THREADS") if k in os.environ}
     record["versions"] = versions(*extra_versions)
     print(json.dumps(record), flush=True)
+
+
+def layered(width: int, layers: int = 3, seed: int = 0) -> Network:
+    """An input of ``width`` units and ``layers`` dense tanh layers of ``width`` units
+    (tau_m uniform in [0.5, 2], tau_r = 0.2, weights normal with std 1 / sqrt(width))."""
+    rng = np.random.default_rng(seed)
+    pops = [Population("x", width, "input")]
+    for i in range(layers):
+        pops.append(Population(f"h{i}", width, "hidden", tau_m=rng.uniform(0.5, 2, width),
+                               tau_r=0.2, phi="tanh"))
+    projs = [Projection(a.name, b.name, rng.normal(0, 1 / np.sqrt(width), (width, width)))
+             for a, b in zip(pops[:-1], pops[1:], strict=True)]
+    return Network(f"layered{width}", tuple(pops), tuple(projs))

@@ -12,20 +12,9 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from common import emit, median_seconds
+from common import emit, layered, median_seconds
 
-from vle import Network, Population, Projection, Sine, simulate
-
-
-def layered(width: int, layers: int = 3, seed: int = 0) -> Network:
-    rng = np.random.default_rng(seed)
-    pops = [Population("x", width, "input")]
-    for i in range(layers):
-        pops.append(Population(f"h{i}", width, "hidden", tau_m=rng.uniform(0.5, 2, width),
-                               tau_r=0.2, phi="tanh"))
-    projs = [Projection(a.name, b.name, rng.normal(0, 1 / np.sqrt(width), (width, width)))
-             for a, b in zip(pops[:-1], pops[1:], strict=True)]
-    return Network(f"layered{width}", tuple(pops), tuple(projs))
+from vle import Network, Sine, simulate
 
 
 def steps_per_second(net: Network, backend: str, n_steps: int, batch: int, runs: int) -> float:

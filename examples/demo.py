@@ -3,7 +3,8 @@
 1. forward dynamics in the numba reference (traces and a plot);
 2. GLE learning: the LagLine student approaches the teacher's weights and time constants;
 3. the circuit: LagLine compiled for the ideal and discrete technologies, with the mapping report;
-4. the same model in Brian2, checked against the numba reference.
+4. the same model in Brian2, checked against the numba reference;
+5. the LagLine circuit simulated by ngspice, against the numba reference.
 
     python examples/demo.py --out demo-output
 """
@@ -86,6 +87,18 @@ def brian2() -> None:
     compare_lagline(t_stop=4.0)
 
 
+def spice(out: Path) -> None:
+    """LagLine compiled to the ideal technology, simulated by ngspice, against numba."""
+    from vle.sim.spice.batch import find_ngspice
+
+    if find_ngspice() is None:
+        print("[spice] skipped: ngspice is not installed (sudo apt-get install ngspice)")
+        return
+    from spice_lagline import compare_lagline
+
+    compare_lagline(dt=1e-3, technology="ideal", out=out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("demo-output"),
@@ -98,6 +111,7 @@ def main() -> int:
     learning(args.out, args.epochs)
     circuits(args.out)
     brian2()
+    spice(args.out)
     return 0
 
 

@@ -30,6 +30,15 @@ from vle.model.learning import Teacher
 
 MAX_STEP_FRACTION = 0.01
 """The largest internal time step as a fraction of the shortest realised time constant."""
+MIN_BREAK_FRACTION = 5e-5
+"""ngspice's smallest spacing of breakpoints as a fraction of the maximum step (its
+``CKTminBreak = 5e-5 CKTmaxStep``): breakpoints closer than this are merged, so the two
+corners of a shorter edge get no time points of their own."""
+EDGE_MIN_BREAKS = 10
+"""An edge of a step or square wave lasts at least this many of ngspice's smallest
+breakpoint spacings, so both of its corners are time points (see :data:`MIN_BREAK_FRACTION`;
+at dt = 1e-4 a thousandth of dt is otherwise shorter than that spacing, and the edge falls
+between two time points)."""
 
 
 def _round_down(x: float) -> float:
@@ -62,11 +71,18 @@ def _probes(plan: Plan) -> ProbeMap:
     return ProbeMap(plan.time_scale, tuple(probes))
 
 
+def _max_step(plan: Plan) -> float:
+    """The transient analysis's maximum step (seconds)."""
+    taus = [t for v in plan.values.values() for t in (v.a, v.b) if t > 0]
+    return _round_down(MAX_STEP_FRACTION * min(taus))
+
+
 def _sources(plan: Plan) -> list[Section]:
     sections = []
     sc = None
     if plan.settings is not None:
-        edge = significant(plan.settings.dt * plan.time_scale * EDGE_FRACTION)
+        edge = significant(max(plan.settings.dt * plan.time_scale * EDGE_FRACTION,
+                               EDGE_MIN_BREAKS * MIN_BREAK_FRACTION * _max_step(plan)))
         sc = Scales(plan.time_scale, plan.v_unit, edge, plan.settings.t_stop)
     for pop in plan.student.network.inputs:
         nodes = tuple(node("", pop.name, "r", i) for i in range(pop.size))
@@ -114,10 +130,9 @@ def build_netlist(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
     sections += plan.blocks
     analyses: tuple[Transient, ...] = ()
     if plan.settings is not None:
-        taus = [t for v in plan.values.values() for t in (v.a, v.b) if t > 0]
         analyses = (Transient(significant(plan.settings.dt * plan.time_scale),
                               significant(plan.settings.t_stop * plan.time_scale),
-                              _round_down(MAX_STEP_FRACTION * min(taus))),)
+                              _max_step(plan)),)
     states = [node(p.prefix, pop.name, q, i) for p in plan.parts for pop in p.network.neurons
               for i in range(pop.size) for q in (("u", "v") if p.learning and plan.rule != "bp"
                                                  else ("u",))]

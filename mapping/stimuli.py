@@ -29,9 +29,10 @@ from vle.circuits.waveforms import Dc, Pulse, Pwl, Sin, Waveform
 from vle.model import stimulus as stim
 
 EDGE_FRACTION = 1e-3
-"""Edges of steps and square waves take this fraction of the simulation step dt: far below
-anything the reference resolves, long enough for SPICE to place two time points on it. An edge
-ends at the switching instant, because the reference takes the new value from that instant
+"""Edges of steps and square waves take this fraction of the simulation step dt (or more, where
+ngspice needs a longer edge to place a time point on each corner: see
+:data:`vle.mapping.netlisting.EDGE_MIN_BREAKS`): far below anything the reference resolves. An
+edge ends at the switching instant, because the reference takes the new value from that instant
 on."""
 
 

@@ -2,7 +2,8 @@
 
 Registered backends: ``numba`` (the reference), ``numpy`` (an independent plain-numpy
 implementation of the same schemes, for checks and baselines), ``brian2`` (the model emitted as
-Brian2 equations; :mod:`vle.sim.brian2_backend`).
+Brian2 equations; :mod:`vle.sim.brian2_backend`), ``spice`` (the model compiled into a circuit
+and run by ngspice; :mod:`vle.sim.spice`).
 """
 
 from vle.sim.backend import (
@@ -25,6 +26,15 @@ from vle.sim.simulate import simulate, simulate_model
 register_backend("numba", NumbaBackend)
 register_backend("numpy", NumpyBackend)
 register_backend("brian2", Brian2Backend)
+
+
+def _spice() -> Backend:
+    from vle.sim.spice.backend import SpiceBackend  # imports the compiler: only when used
+
+    return SpiceBackend()
+
+
+register_backend("spice", _spice)
 
 __all__ = [
     "SCHEME_PROPERTIES",

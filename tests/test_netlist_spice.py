@@ -2,12 +2,11 @@
 numba reference."""
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from spice_cases import SPICE_MARKS
 
 from vle.circuits import write_netlist
 from vle.mapping import compile
@@ -22,41 +21,18 @@ from vle.model import (
     load_model,
 )
 from vle.model.learning import LearningRule, Optimizer
+from vle.sim.spice.runner import get_runner
 
 ROOT = Path(__file__).resolve().parent.parent
-NGSPICE = shutil.which("ngspice")
-pytestmark = [
-    pytest.mark.spice,
-    pytest.mark.skipif(NGSPICE is None, reason="ngspice is not on PATH (Debian: apt-get "
-                       "install ngspice; or run `make setup`)"),
-]
-TROUBLE = re.compile(r"error|singular|timestep too small|aborted|warning", re.IGNORECASE)
-"""What ngspice prints when a run went wrong (its exit code stays 0 after a rescued singular
-matrix)."""
+pytestmark = SPICE_MARKS
 
 
 def run(netlist: Path, tmp: Path) -> dict[str, np.ndarray]:
-    raw = tmp / (netlist.stem + ".raw")
-    done = subprocess.run([str(NGSPICE), "-b", "-r", str(raw), str(netlist)],
-                          capture_output=True, text=True, timeout=300)
-    log = done.stdout + done.stderr
-    bad = [line for line in log.splitlines() if TROUBLE.search(line)]
-    assert done.returncode == 0 and not bad, f"{netlist.name}: {bad or log[-2000:]}"
-    return read_raw(raw)
-
-
-def read_raw(path: Path) -> dict[str, np.ndarray]:
-    """The vectors of a binary ngspice raw file (real data)."""
-    data = path.read_bytes()
-    start = data.index(b"Binary:\n")
-    lines = data[:start].decode().splitlines()
-    n_vars = int(next(x for x in lines if x.startswith("No. Variables")).split(":")[1])
-    n_points = int(next(x for x in lines if x.startswith("No. Points")).split(":")[1])
-    first = lines.index("Variables:") + 1
-    names = [lines[first + k].split()[1] for k in range(n_vars)]
-    values = np.frombuffer(data[start + 8:], dtype=np.float64, count=n_vars * n_points)
-    table = values.reshape(n_points, n_vars)
-    return {name: table[:, k] for k, name in enumerate(names)}
+    """The vectors of a clean run of ``netlist`` (the runner raises on any trouble ngspice
+    reports, whatever its exit status; warnings must not appear either)."""
+    done = get_runner("batch").run(netlist.read_text(), name=netlist.stem, workdir=tmp)
+    assert done.warnings == (), f"{netlist.name}: {done.warnings}"
+    return {name: done.plot[name] for name in done.plot.names}
 
 
 @pytest.mark.parametrize("netlist", sorted((ROOT / "netlists").glob("*.cir")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,19 @@ def _pyplot() -> Any:
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _save(plt: Any, fig: Any, axes: Any, title: str, path: str | Path) -> Path:
+    """Label the shared time axis, add the title, write ``path`` (PNG, 120 dpi), close."""
+    axes[-1, 0].set_xlabel("time (model units)")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
 
 
 def plot_traces(
@@ -50,12 +63,40 @@ def plot_traces(
                 ax.plot(result.time, arr[:, i], label=label, lw=1.2)
         ax.legend(loc="upper right", fontsize=8, frameon=False)
         ax.grid(alpha=0.3)
-    axes[-1, 0].set_xlabel("time (model units)")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, axes, title, path)
+
+
+_STYLES = ("-", "--", ":", "-.")
+
+
+def plot_overlay(
+    results: Mapping[str, Result],
+    traces: Sequence[str],
+    path: str | Path,
+    *,
+    title: str = "",
+    max_units: int = 8,
+) -> Path:
+    """One panel per trace with every result drawn over the others: one colour per unit (the
+    first ``max_units``), one line style per result (the first, solid, is the reference).
+    Results are named by the keys of ``results``; batched traces show batch element 0.
+    Returns the written path (PNG, 120 dpi)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(len(traces), 1, sharex=True, figsize=(8, 1.9 * len(traces) + 0.8),
+                             squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, name in zip(axes[:, 0], traces, strict=True):
+        for k, (label, result) in enumerate(results.items()):
+            if name not in result.traces:
+                continue
+            arr = np.asarray(result[name])
+            arr = arr[:, 0] if result.batched and arr.ndim == 3 and ".W" not in name else arr
+            arr = arr.reshape(len(result.time), -1)[:, :max_units]
+            for i in range(arr.shape[1]):
+                ax.plot(result.time, arr[:, i], _STYLES[k % len(_STYLES)],
+                        color=colours[i % len(colours)], lw=1.6 if k == 0 else 1.0,
+                        label=label if i == 0 else None)
+        ax.set_ylabel(name, fontsize=8)
+        ax.legend(loc="upper right", fontsize=7, frameon=False)
+        ax.grid(alpha=0.3)
+    return _save(plt, fig, axes, title, path)
