@@ -3,7 +3,8 @@
 Arrays are unit-major, ``(n_units, batch)``. ``tables`` is the tuple of integer arrays built by
 :class:`vle.sim.kernel_args.KernelArgs`:
 ``(p_start, p_size, p_phi, sweep, j_pre, j_post, j_woff, j_delayed, in_ptr, out_ptr, out_proj,
-j_plastic, p_tgt)``.
+j_plastic, p_tgt, j_roff)`` (``j_roff``: offsets of each projection's transposed-rate scratch,
+one more entry than projections).
 """
 
 from __future__ import annotations

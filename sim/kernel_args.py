@@ -92,9 +92,11 @@ class KernelArgs:
             row += int(layout.p_size[p])
         j_plastic = np.array([int(plastic and errors and layout.network.projection(
             *name.split("->")).plastic) for name in layout.j_names], dtype=np.int64)
+        pre_sizes = layout.p_size[layout.j_pre] * batch
+        j_roff = np.concatenate(([0], np.cumsum(pre_sizes))).astype(np.int64)
         tables = (layout.p_start, layout.p_size, layout.p_phi, layout.sweep, layout.j_pre,
                   layout.j_post, layout.j_woff, layout.j_delayed, layout.in_ptr,
-                  out_ptr.astype(np.int64), out_order, j_plastic, p_tgt)
+                  out_ptr.astype(np.int64), out_order, j_plastic, p_tgt, j_roff)
         unit = (np.exp(-dt / tau_m), np.exp(-dt / tau_r), tau_r / tau_m, tau_m / tau_r, tau_m,
                 tau_r, layout.bias.copy())
         scal = np.zeros(K.N_SCAL)
