@@ -10,6 +10,8 @@ one more entry than projections).
 from __future__ import annotations
 
 import numpy as np
+from numba import types
+from numba.extending import overload
 
 from vle.sim._jit import jit
 
@@ -17,6 +19,55 @@ from vle.sim._jit import jit
 SGD, MOMENTUM, ADAM = 0, 1, 2
 # loss codes (order of vle.model.learning.LOSSES)
 MSE, CE = 0, 1
+
+
+def cast_like(value, like):
+    """``value`` as the float type of array ``like`` (inside kernels: keeps float32 arithmetic
+    in float32, where a float64 literal would widen every operation)."""
+    return np.asarray(value, dtype=like.dtype)[()]
+
+
+@overload(cast_like)
+def _cast_like(value, like):
+    if like.dtype == types.float32:
+        return lambda value, like: np.float32(value)
+    return lambda value, like: np.float64(value)
+
+
+def is_float32(arr):
+    """True for a float32 array (a compile-time constant inside kernels)."""
+    return arr.dtype == np.float32
+
+
+@overload(is_float32)
+def _is_float32(arr):
+    flag = arr.dtype == types.float32
+    return lambda arr: flag
+
+
+@jit(inline="always")
+def tanh32(x):
+    """float32 tanh by the method of :func:`tanh` with float32 constants: expm1 at
+    t = -2|x| / 64 (|t| <= 0.625) by its Taylor series to t^10 / 10! (truncation below 1e-9),
+    doubled six times; a few float32 ulp."""
+    a = abs(x)
+    if a > np.float32(10.0):
+        a = np.float32(10.0)
+    t = a * np.float32(-0.03125)
+    p = np.float32(1.0 / 3628800.0)
+    p = p * t + np.float32(1.0 / 362880.0)
+    p = p * t + np.float32(1.0 / 40320.0)
+    p = p * t + np.float32(1.0 / 5040.0)
+    p = p * t + np.float32(1.0 / 720.0)
+    p = p * t + np.float32(1.0 / 120.0)
+    p = p * t + np.float32(1.0 / 24.0)
+    p = p * t + np.float32(1.0 / 6.0)
+    p = p * t + np.float32(0.5)
+    p = p * t + np.float32(1.0)
+    p = p * t
+    for _ in range(6):
+        p = p * (p + np.float32(2.0))
+    return np.copysign(-p / (np.float32(2.0) + p), x)
 
 
 @jit(inline="always")
@@ -65,11 +116,19 @@ def phi_rows(code, ub, r, rp, lo, hi):
                 r[i, b] = ub[i, b]
                 rp[i, b] = 1.0
     elif code == 1:
-        for i in range(lo, hi):
-            for b in range(nb):
-                y = tanh(ub[i, b])
-                r[i, b] = y
-                rp[i, b] = 1.0 - y * y
+        if is_float32(ub):
+            one = np.float32(1.0)
+            for i in range(lo, hi):
+                for b in range(nb):
+                    y = tanh32(ub[i, b])
+                    r[i, b] = y
+                    rp[i, b] = one - y * y
+        else:
+            for i in range(lo, hi):
+                for b in range(nb):
+                    y = tanh(ub[i, b])
+                    r[i, b] = y
+                    rp[i, b] = 1.0 - y * y
     else:
         for i in range(lo, hi):
             for b in range(nb):
@@ -198,28 +257,36 @@ def optimizer_step(kind, param, grad, scale, m1, m2, hyper, t, mirror, use_mirro
     sgd: ``-lr g``; momentum: ``m = momentum m + g``, ``-lr m``; adam: bias-corrected
     ``-lr mhat / (sqrt(vhat) + eps)``.
     """
-    lr, mom, b1, b2, eps = hyper
+    # every constant in the parameters' float type, so float32 runs stay in float32
+    lr = cast_like(hyper[0], param)
+    mom = cast_like(hyper[1], param)
+    b1 = cast_like(hyper[2], param)
+    b2 = cast_like(hyper[3], param)
+    eps = cast_like(hyper[4], param)
+    s = cast_like(scale, param)
     n = param.shape[0]
     if kind == SGD:
         for i in range(n):
-            d = -lr * (scale * grad[i])
+            d = -lr * (s * grad[i])
             param[i] += d
             if use_mirror:
                 mirror[i] += d
     elif kind == MOMENTUM:
         for i in range(n):
-            m1[i] = mom * m1[i] + scale * grad[i]
+            m1[i] = mom * m1[i] + s * grad[i]
             d = -lr * m1[i]
             param[i] += d
             if use_mirror:
                 mirror[i] += d
     else:
-        c1 = 1.0 - b1 ** t
-        c2 = 1.0 - b2 ** t
+        c1 = cast_like(1.0 - hyper[2] ** t, param)
+        c2 = cast_like(1.0 - hyper[3] ** t, param)
+        a1 = cast_like(1.0 - hyper[2], param)
+        a2 = cast_like(1.0 - hyper[3], param)
         for i in range(n):
-            g = scale * grad[i]
-            m1[i] = b1 * m1[i] + (1.0 - b1) * g
-            m2[i] = b2 * m2[i] + (1.0 - b2) * g * g
+            g = s * grad[i]
+            m1[i] = b1 * m1[i] + a1 * g
+            m2[i] = b2 * m2[i] + a2 * g * g
             d = -lr * (m1[i] / c1) / (np.sqrt(m2[i] / c2) + eps)
             param[i] += d
             if use_mirror:
