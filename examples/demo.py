@@ -99,6 +99,22 @@ def spice(out: Path) -> None:
     compare_lagline(dt=1e-3, technology="ideal", out=out)
 
 
+def three_way() -> None:
+    """numba, Brian2 and SPICE on the same LagLine model file: one line per backend."""
+    from vle.sim.compare_backends import compare_backends
+    from vle.sim.spice.batch import find_ngspice
+
+    backends = ["numba", "brian2"] + (["spice"] if find_ngspice() is not None else [])
+    model = vle.load_model(HERE / "lagline.toml").with_simulation(t_stop=8.0, dt=1e-3)
+    both = compare_backends(model, backends)
+    print("[3-way] LagLine, exact scheme, dt = 1e-3, t = 8; reference: numba")
+    for c in both.comparisons:
+        worst = c.worst()
+        assert worst is not None
+        print(f"[3-way] {c.name:7s} largest NRMSE {worst.nrmse:.1e} ({worst.trace}), "
+              f"tolerance {worst.tolerance:g}: {'ok' if c.passed else 'ABOVE'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("demo-output"),
@@ -112,6 +128,7 @@ def main() -> int:
     circuits(args.out)
     brian2()
     spice(args.out)
+    three_way()
     return 0
 
 
