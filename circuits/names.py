@@ -21,7 +21,8 @@ RESERVED: frozenset[str] = frozenset(
 )
 """Refused as names (case-insensitive): SPICE control words, and ``gnd``, which some SPICE
 dialects read as the ground node."""
-_FORBIDDEN_TEXT = (".control", ".endc", "shell", ".exec", ".include", ".lib")
+_FORBIDDEN_TEXT = re.compile(r"\.control|\.endc|\bshell\b|\.exec|\.include|\.lib")
+"""Control words refused in free text; ``shell`` as a whole word (``shellfish`` is text)."""
 MAX_NAME = 120
 """Longest accepted name; ngspice has no hard limit, but longer names are a model error."""
 
@@ -60,7 +61,7 @@ def check_text(text: object, what: str) -> str:
     """Free text that goes into a title or a comment line (a file name, a description).
 
     One printable ASCII line, balanced parentheses, and none of ``.control``, ``.endc``,
-    ``shell``, ``.exec``, ``.include``, ``.lib``.
+    the word ``shell``, ``.exec``, ``.include``, ``.lib``.
     """
     if not isinstance(text, str):
         raise CircuitError(what, f"got {show(text)}", "text")
@@ -68,11 +69,10 @@ def check_text(text: object, what: str) -> str:
         bad = next(c for c in text if not " " <= c <= "~")
         raise CircuitError(what, f"{show(text)} contains the character {bad!r}",
                            "one line of printable ASCII text (no newline or control character)")
-    lowered = text.lower()
-    for word in _FORBIDDEN_TEXT:
-        if word in lowered:
-            raise CircuitError(what, f"{show(text)} contains {word!r}",
-                               "text without SPICE control words")
+    found = _FORBIDDEN_TEXT.search(text.lower())
+    if found:
+        raise CircuitError(what, f"{show(text)} contains {found.group()!r}",
+                           "text without SPICE control words")
     return check_balanced(text, what)
 
 

@@ -21,6 +21,11 @@ each:
 
 A request outside the technology's reach raises :class:`MappingError` naming the population,
 unit, quantity and limit. Never a silent clamp.
+
+Op-amp bandwidth: on technologies with op-amps the difference stage of a lead section has
+noise gain ``g = a / b`` and so a closed-loop pole at ``w_cl = 2 pi GBW / g``; the section
+becomes ``(1 + s a)/((1 + s b)(1 + s / w_cl))``. A lead section is accepted only when
+``w_cl b >= BANDWIDTH_MARGIN``; the report notes the tightest stage.
 """
 
 from __future__ import annotations
@@ -39,6 +44,14 @@ from vle.mapping.report import Row
 
 Strategy = tuple[Callable[[SectionRequest, Technology], SectionValues],
                  Callable[[SectionRequest, Technology], SectionValues]]
+
+
+BANDWIDTH_MARGIN = 10.0
+"""Smallest accepted ``w_cl b``: the stage's closed-loop pole a decade above the section's
+corner ``1 / b``, the usual analog-design rule. At the corner the extra pole then costs at
+most 0.5 % of gain and 0.1 rad of phase, and it leaves the section's own pole and zero where
+they are; below it the op-amp, not the RC, sets the neuron's time constant (at ``g = 1000``
+on ``discrete`` the dominant pole is the op-amp's, a third of the requested ``1 / b``)."""
 
 
 def clean(x: float) -> float:
@@ -209,6 +222,34 @@ def _accept(req: SectionRequest, tech: Technology, v: SectionValues | None) -> S
                        f"{large / small:g} is out of reach")
 
 
+def bandwidth_ratio(v: SectionValues, tech: Technology) -> float | None:
+    """``w_cl b`` of a lead section's difference stage (``w_cl = 2 pi GBW / g``, radians
+    per second; ``b`` in seconds); None for lag sections and ideal amplifiers."""
+    if v.kind != "lead" or tech.behavioural or tech.opamp is None:
+        return None
+    return 2 * math.pi * tech.opamp.gbw / v.gain * v.b
+
+
+def _check_bandwidth(req: SectionRequest, tech: Technology, v: SectionValues,
+                     time_scale: float) -> SectionValues:
+    ratio = bandwidth_ratio(v, tech)
+    if ratio is None or ratio >= BANDWIDTH_MARGIN:
+        return v
+    assert tech.opamp is not None
+    where = req.part.where(req.pop, req.index) + (" (error neuron)" if req.role == "error"
+                                                  else "")
+    need = BANDWIDTH_MARGIN * v.gain / (2 * math.pi * tech.opamp.gbw)
+    raise MappingError(where, f"{req.names[0]} / {req.names[1]}",
+                       f"= {req.a / req.b:g} needs a difference stage of gain {v.gain:.4g} whose "
+                       f"op-amp ({tech.opamp.gbw:g} Hz GBW) closes its loop at "
+                       f"{tech.opamp.gbw / v.gain:.4g} Hz, only {ratio:.3g}x the section's "
+                       f"corner 1 / (2 pi {req.names[1]}) = {1 / (2 * math.pi * v.b):.4g} Hz",
+                       f"2 pi GBW {req.names[1]} / gain >= {BANDWIDTH_MARGIN:g}, so "
+                       f"{req.names[1]} >= {need:.3g} s ({need / time_scale:.3g} model time "
+                       f"units at {time_scale:g} s per unit)",
+                       "use a larger --time-scale or a smaller ratio")
+
+
 def select_section(req: SectionRequest) -> SectionValues:
     """The components of one section in its part's technology."""
     tech = req.part.technology
@@ -219,12 +260,18 @@ def select_section(req: SectionRequest) -> SectionValues:
 
 
 def select_values(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
-    """Components for every section; one report row per time constant and gain."""
+    """Components for every section, lead sections checked against the op-amp bandwidth
+    (:data:`BANDWIDTH_MARGIN`); one report row per time constant and gain."""
     values = {}
     rows: list[Row] = []
+    tightest: tuple[float, str] | None = None
     for req in plan.sections:
-        v = select_section(req)
+        v = _check_bandwidth(req, req.part.technology, select_section(req), plan.time_scale)
         values[req.key] = v
+        ratio = bandwidth_ratio(v, req.part.technology)
+        if ratio is not None and (tightest is None or ratio < tightest[0]):
+            tightest = (ratio, req.part.item(req.pop, req.index)
+                        + (" error" if req.role == "error" else ""))
         item = req.part.item(req.pop, req.index)
         label = "" if req.role == "neuron" else "error "
         got = {"a": (req.names[0], req.a, v.a), "b": (req.names[1], req.b, v.b)}
@@ -233,4 +280,7 @@ def select_values(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
         if v.kind == "lead":
             rows.append(Row(item, "gain k" if req.role == "neuron" else "gain q",
                             req.a / req.b, v.gain, "V/V", v.detail()))
-    return replace(plan, values=values), rows, []
+    notes = [] if tightest is None else [
+        f"op-amp bandwidth: tightest lead stage {tightest[1]}, closed-loop pole "
+        f"{tightest[0]:.3g}x its corner (minimum {BANDWIDTH_MARGIN:g})"]
+    return replace(plan, values=values), rows, notes

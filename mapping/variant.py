@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from vle.circuits.names import RESERVED
 from vle.mapping.errors import MappingError
 from vle.mapping.plan import Plan
 from vle.mapping.report import Row
@@ -63,7 +64,8 @@ def learning_variant(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
 
 
 def _check_names(plan: Plan) -> None:
-    """Refuse populations whose SPICE names coincide: SPICE ignores case, and the teacher's
+    """Refuse populations named by a reserved SPICE word (:data:`vle.circuits.names.RESERVED`)
+    and populations whose SPICE names coincide: SPICE ignores case, and the teacher's
     populations appear as ``teacher_<name>``."""
     seen: dict[str, str] = {}
     for part in plan.parts:
@@ -71,6 +73,11 @@ def _check_names(plan: Plan) -> None:
             if pop.is_input and part.prefix:
                 continue  # the teacher shares the student's inputs
             full = part.prefix + pop.name
+            if full.lower() in RESERVED:
+                raise MappingError(f"population {full}", "name", "is a reserved SPICE word; "
+                                   "generated titles and comments would carry it",
+                                   "a name that is not one of " + ", ".join(sorted(RESERVED)),
+                                   "rename the population")
             other = seen.get(full.lower())
             seen[full.lower()] = full
             if other is not None:

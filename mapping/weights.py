@@ -9,8 +9,8 @@ How a weight becomes a conductance is the technology's choice, one registered ru
 ``series``       a resistor ``R_f / |W|`` from the resistor series (sign by the differential
                  pair), inside the resistor range.
 ``bits``         ``|W|`` quantised to ``2**bits - 1`` levels of ``weight_max / (2**bits - 1)``
-                 (a conductance DAC); ``|W| > weight_max`` is an error; levels that round to 0
-                 have no element (reported with relative error 1).
+                 (a conductance DAC); ``|W| > weight_max`` is an error, and so is a non-zero
+                 ``|W|`` below half a level (it would round to no conductance at all).
 
 A weight below the technology's smallest conductance is an error, unless the caller asked
 for ``prune_below`` (then weights with ``|W| < prune_below`` are left out, and counted in a
@@ -65,7 +65,13 @@ def _bits(w: float, tech: Technology, where: str) -> float:
         raise MappingError(where, "W", f"= {w:g} is above the largest conductance of "
                            f"technology {tech.name!r}", f"|W| <= {tech.weight_max:g}")
     lsb = tech.weight_max / (2 ** tech.weight_bits - 1)
-    return float(np.sign(w)) * round(abs(w) / lsb) * lsb
+    level = round(abs(w) / lsb)
+    if level == 0:
+        raise MappingError(where, "W", f"= {w:g} rounds to no conductance on technology "
+                           f"{tech.name!r} ({tech.weight_bits}-bit levels of {lsb:.4g})",
+                           f"|W| >= {lsb / 2:.4g}",
+                           "pass prune_below (--prune-below) to leave tiny weights out")
+    return float(np.sign(w)) * level * lsb
 
 
 def weight_rule(tech: Technology) -> Rule:

@@ -131,8 +131,9 @@ def test_opamp_macro_model() -> None:
     assert h.dc_gain == pytest.approx(SPEC.dc_gain, rel=IDEAL)
     assert h.poles == pytest.approx([-2 * np.pi * SPEC.pole], rel=IDEAL)
     f = tf(follower("follower", amp), "inp", "out")
-    assert f.dc_gain == pytest.approx(1 - 1 / SPEC.dc_gain, rel=1e-9)
-    assert f.poles == pytest.approx([-2 * np.pi * SPEC.gbw], rel=1e-4)
+    # unity feedback: A0 / (1 + A0), pole at the open-loop pole times (1 + A0) = GBW + pole
+    assert f.dc_gain == pytest.approx(SPEC.dc_gain / (1 + SPEC.dc_gain), rel=IDEAL)
+    assert f.poles == pytest.approx([-2 * np.pi * (SPEC.gbw + SPEC.pole)], rel=IDEAL)
     with_offset = opamp("opamp", OpAmpSpec(1e5, 5e6, -1.0, 1.0, offset=1e-3))
     assert any(el.name == "Vos" for el in with_offset.elements)
     out = [el for el in amp.elements if el.name == "Bout"][0]

@@ -4,6 +4,7 @@ where."""
 
 import numpy as np
 import pytest
+from helpers import EXAMPLE_TIME_SCALE
 
 from vle.circuits import (
     Behavioral,
@@ -104,6 +105,21 @@ def test_plain_stimulus_file_name_appears_as_a_comment() -> None:
     assert "* input x: pwl stimulus from file data/in_1.npz" in text.splitlines()
 
 
+def test_reserved_population_names_are_named_and_lookalikes_pass() -> None:
+    def net(name: str) -> Network:
+        return Network("n", (Population("x", 1, kind="input"), Population(name, 1, tau_m=1.0)),
+                       (Projection("x", name, np.ones((1, 1))),))
+
+    for word in ("shell", "Control"):
+        with pytest.raises(MappingError) as err:
+            compile(net(word), "ideal")
+        assert str(err.value).startswith(f"population {word}: name is a reserved SPICE word")
+        assert "rename the population" in str(err.value)
+    text = write_netlist(compile(net("shellfish"), "ideal")[0])
+    assert "population shellfish" in text
+    assert check_text("a shellfish (and a seashell)", "comment")
+
+
 def test_case_collisions_are_refused() -> None:
     x = Population("x", 1, kind="input")
     pops = (x, Population("H", 1, tau_m=1.0), Population("h", 1, tau_m=1.0))
@@ -122,7 +138,8 @@ def test_generated_netlists_have_no_control_lines() -> None:
     for name in ("lagline", "lagline_gle", "twolayer"):
         model = load_model(f"examples/{name}.toml")
         for tech in ("ideal", "discrete", "onchip"):
-            text = write_netlist(compile(model, tech)[0])
+            scale = EXAMPLE_TIME_SCALE.get((name, tech))
+            text = write_netlist(compile(model, tech, time_scale=scale)[0])
             cards = text.replace("\n+ ", " ").splitlines()
             for card in cards:
                 low = card.lower()

@@ -9,7 +9,7 @@ import tomllib
 
 import numpy as np
 import pytest
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, have_ngspice
 
 from vle import load_model, simulate_model
 
@@ -55,10 +55,15 @@ def test_demo_script(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (out / "lagline.nc").exists() and (out / "lagline.png").exists()
     assert (out / "lagline-train" / "final.toml").exists()
-    assert (out / "lagline_discrete.cir").exists()
+    assert (out / "lagline_ideal.cir").exists() and (out / "lagline_discrete.cir").exists()
     lines = proc.stdout.splitlines()
     learned = {ln.split()[1]: float(ln.split()[3]) for ln in lines
                if ln.startswith("[learning] ") and ln.split()[1] in ("x->h1.W", "h1->out.W")}
     assert abs(learned["h1->out.W"] - 2.0) < 0.1 and abs(learned["x->h1.W"] - 1.0) < 0.1
     assert any("realised by" in ln for ln in lines)
     assert sum("[ok]" in ln for ln in lines if ln.startswith("[brian2]")) == 4
+    three_way = [ln for ln in lines if ln.startswith("[3-way] ")][1:]
+    assert three_way and all(ln.endswith(": ok") for ln in three_way)
+    if have_ngspice():
+        assert any(ln.startswith("[spice] LagLine") and "[ok]" in ln for ln in lines)
+        assert [ln.split()[1] for ln in three_way] == ["brian2", "spice"]

@@ -134,6 +134,10 @@ def test_weights_out_of_range_are_errors_never_clamps() -> None:
         compile(_weights_model(500.0), "discrete")
     with pytest.raises(MappingError, match=r"W = 5 is above .* limit: \|W\| <= 4"):
         compile(_weights_model(5.0), "onchip")
+    # below half an 8-bit level of 4/255: it would silently become no conductance
+    with pytest.raises(MappingError, match=r"W = 0.005 rounds to no conductance .* "
+                       r"limit: \|W\| >= 0.007843; pass prune_below"):
+        compile(_weights_model(0.005), "onchip")
     circuit, report = compile(_weights_model(1e-4), "discrete", prune_below=1e-3)
     assert any("1 weight(s) left out" in n for n in report.notes)
     (row,) = [r for r in report.select("W") if r.item == "x->h[1,0]"]

@@ -79,3 +79,38 @@ def test_error_neuron_transfer_function(tech: str) -> None:
     q = rows["gain q"]
     assert q.requested == pytest.approx(tau_m / tau_r)
     assert q.realised == pytest.approx(a / b, rel=1e-9)
+
+
+STAGE_POLE = 1e-3
+"""The lead stage's closed-loop pole against ``2 pi GBW / g`` (single-pole op-amp, noise gain
+g): the finite DC gain and the other stages' poles (a decade further out) move it by ~2e-4."""
+
+
+@pytest.mark.parametrize("time_scale", [1e-3, 1e-4])
+def test_lead_stage_pole_is_where_the_bandwidth_check_puts_it(time_scale: float) -> None:
+    """tau_r / tau_m = 20 on discrete op-amps: the generated circuit has its dominant pole at
+    1 / tau_m and the next at 2 pi GBW / g, the pole the mapping's bandwidth check reasons
+    about (mapping.values.bandwidth_ratio)."""
+    from vle.circuits import get_technology, transfer_function
+    from vle.mapping.values import BANDWIDTH_MARGIN
+
+    circuit, report = compile(model(0.1, 2.0, 1.5), "discrete", time_scale=time_scale)
+    (gain,) = [r.realised for r in report.rows if r.quantity == "gain k"]
+    tm = {r.quantity: r.realised for r in report.rows if r.item == "out[0]"}["tau_m"]
+    gbw = get_technology("discrete").opamp.gbw  # type: ignore[union-attr]
+    poles = np.sort(np.abs(transfer_function(circuit, "Vx_x_0_0", "out_ub_0").poles))
+    assert poles[0] == pytest.approx(1 / tm, rel=OWN["discrete"])
+    assert poles[1] == pytest.approx(2 * np.pi * gbw / gain, rel=STAGE_POLE)
+    assert poles[1] * tm >= BANDWIDTH_MARGIN
+    assert any("op-amp bandwidth: tightest lead stage out[0]" in n for n in report.notes)
+
+
+def test_a_lead_stage_beyond_the_op_amp_is_refused() -> None:
+    """gain 1000 on a 5 MHz op-amp: the stage would close its loop at 5 kHz, below the
+    section's 16 kHz corner, and the op-amp would set the neuron's time constant."""
+    from vle.mapping import MappingError
+
+    with pytest.raises(MappingError, match=r"population out unit 0: tau_r / tau_m = 1000 needs "
+                       r"a difference stage .* only 0\.314x .* use a larger --time-scale"):
+        compile(model(0.01, 10.0, 1.0), "discrete")
+    compile(model(0.01, 10.0, 1.0), "discrete", time_scale=0.1)

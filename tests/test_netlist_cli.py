@@ -7,6 +7,7 @@ import pytest
 
 from vle.circuits import technology_names
 from vle.cli import main
+from vle.commands.netlist import golden_files
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,5 +71,19 @@ def test_golden_option_writes_every_netlist(tmp_path: Path,
     monkeypatch.chdir(ROOT)
     (tmp_path / "stale.cir").write_text("old")
     assert main(["netlist", "--golden", str(tmp_path), "-q"]) == 0
-    written = sorted(p.name for p in tmp_path.glob("*.cir"))
-    assert written == sorted(p.name for p in (ROOT / "netlists").glob("*.cir"))
+    written = [p.name for p in golden_files(tmp_path)]
+    assert written == [p.name for p in golden_files(ROOT / "netlists")]
+    assert not (tmp_path / "stale.cir").exists()
+
+
+def test_golden_without_model_files_changes_nothing(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "kept.cir").write_text("old")
+    assert main(["netlist", "--golden", "out"]) == 2
+    assert "no model files (*.toml) in" in capsys.readouterr().err
+    assert (tmp_path / "out" / "kept.cir").read_text() == "old"
+    assert main(["netlist", "--golden", "out", "--examples", str(ROOT / "examples"), "-q"]) == 0
+    assert not (tmp_path / "out" / "kept.cir").exists()

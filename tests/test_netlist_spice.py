@@ -88,6 +88,9 @@ def test_every_block_runs_cleanly(rule: str, tech: str, gamma: float, phis: tupl
 NRMSE = 1e-3
 """The SPICE issue's bound for the ideal technology. The netlist is exact; the reference's
 first-order error (about 1e-3 at dt = 0.01 for LagLine, 1e-4 at dt = 1e-3) is what remains."""
+LAGLINE_NRMSE = NRMSE / 5
+"""LagLine at dt = 1e-3 measures 7.3e-5; a fifth of the general bound still leaves ~3x room and
+catches a netlist that is right only to the issue's 1e-3."""
 
 
 @pytest.mark.slow
@@ -106,7 +109,7 @@ def test_lagline_ideal_agrees_with_the_reference(tmp_path: Path) -> None:
         probe = circuit.probes[trace]
         got = probe.to_model(np.interp(ref.time, t, vectors[probe.vectors[0]]))
         want = ref[trace][:, 0]
-        assert np.sqrt(np.mean((got - want) ** 2)) / np.ptp(want) < NRMSE / 5, trace
+        assert np.sqrt(np.mean((got - want) ** 2)) / np.ptp(want) < LAGLINE_NRMSE, trace
 
 
 def _gle_lagline(t_eval: np.ndarray) -> dict[str, np.ndarray]:

@@ -91,3 +91,25 @@ def test_grid_and_metadata_follow_the_reference(lagline_path) -> None:
     assert meta["technology"] == "ideal" and meta["runner"] == "batch"
     assert meta["versions"]["ngspice"] not in ("unknown", "not installed")
     assert meta["spice_points"][0] > len(spice.time) and meta["ngspice_warnings"] == []
+
+
+PHYSICAL_FLOOR = 7e-4
+"""Ten times the ideal technology's LagLine residual (7.3e-5): parts within 1-5 % and finite
+op-amps must show above it, or the technology is not in effect."""
+
+
+def test_physical_technologies_within_their_default_bounds(lagline_path) -> None:
+    """``vle compare``'s defaults for discrete and onchip hold on LagLine (measured 3.0e-3 and
+    5.5e-3), and the technologies really are physical: well above the ideal residual."""
+    from vle.sim.compare import TECHNOLOGY_TOLERANCE
+
+    model = load_model(lagline_path).with_simulation(dt=1e-3)
+    numba = simulate_model(model)
+    traces = [f"{p}.{q}" for p in ("h1", "out") for q in ("u", "ub", "r")]
+    for tech in ("discrete", "onchip"):
+        spice = simulate_model(model, backend="spice", technology=tech)
+        comparison = compare_results(spice, numba, tolerance=TECHNOLOGY_TOLERANCE[tech],
+                                     traces=traces)
+        assert comparison.passed, f"{tech}\n" + comparison.table()
+        worst = comparison.worst()
+        assert worst is not None and worst.nrmse > PHYSICAL_FLOOR, f"{tech}\n" + comparison.table()

@@ -20,6 +20,14 @@ from vle.sim.spice.runner import get_runner
 
 pytestmark = SPICE_MARKS
 
+SAME_ENGINE = 1e-12
+"""In-process (alter) and batch runs are the same ngspice 39 on the same circuit; only the
+output path differs (binary rawfile against shared-library vectors), so volts agree to
+rounding."""
+ALTERED = 1e-6
+"""An altered capacitor against a netlist compiled with the new time constants: the two
+circuits differ in the last digits of their component values and in ngspice's adaptive time
+points, both far below 1e-6 of a unit-range trace."""
 NETLIST = (ROOT / "netlists" / "lagline_ideal.cir").read_text()
 
 
@@ -46,7 +54,7 @@ def test_alter_reruns_equal_edited_netlists(tmp_path: Path) -> None:
         assert edited != NETLIST or value == 900.0
         want = get_runner("batch").run(edited, name=f"r{value:g}", workdir=tmp_path)
         np.testing.assert_allclose(run.plot["v(out_r_0)"], want.plot["v(out_r_0)"],
-                                   rtol=0, atol=1e-12)
+                                   rtol=0, atol=SAME_ENGINE)
     assert not np.allclose(runs[0].plot["v(out_r_0)"][-1], runs[1].plot["v(out_r_0)"][-1])
 
 
@@ -88,5 +96,5 @@ def test_sweep_circuit_alters_time_constants() -> None:
     slower = replace(model, network=Network(net.name, pops, net.projections))
     (want,) = simulate_models([slower])
     np.testing.assert_allclose(np.interp(want.raw.time, doubled.time, doubled["out.r"][:, 0]),
-                               want.raw["out.r"][:, 0], atol=1e-6)
+                               want.raw["out.r"][:, 0], atol=ALTERED)
     assert abs(same["out.r"][-1, 0] - doubled["out.r"][-1, 0]) > 1e-3

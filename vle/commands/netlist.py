@@ -8,7 +8,7 @@ from typing import Any
 
 from vle.circuits import get_technology, technology_names, write_netlist
 from vle.commands.common import out_path
-from vle.mapping import compile
+from vle.mapping import MappingError, compile
 from vle.model import load_model
 
 SUFFIXES = (".cir",)
@@ -37,36 +37,58 @@ def register(sub: Any) -> None:
     p.add_argument("--list-technologies", action="store_true",
                    help="list the technologies and their default scales, then exit")
     p.add_argument("--golden", type=Path, metavar="DIR",
-                   help="regenerate the golden netlists: every examples/*.toml in every "
+                   help="regenerate the golden netlists: every EXAMPLES/*.toml in every "
                         "technology into DIR (what `make netlists` runs)")
+    p.add_argument("--examples", type=Path, default=Path("examples"), metavar="EXAMPLES",
+                   help="model files for --golden (default: ./examples)")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary line")
     p.set_defaults(func=run, parser=p)
 
 
+GOLDEN_SUFFIXES = (".cir", ".refused")
+"""Golden files: a netlist, or the mapper's refusal when the technology cannot realise the
+model at its default time scale (the refusal is held to its text just like a netlist)."""
+
+
 def golden_netlists(examples: Path) -> dict[str, str]:
-    """The golden netlists: ``<example>_<technology>.cir`` -> text, for every model file in
-    ``examples`` and every registered technology (dataset-trained models have no netlist
-    source for their input and are left out)."""
+    """The golden files for every model file in ``examples`` and every registered technology:
+    ``<example>_<technology>.cir`` -> netlist text, or ``<example>_<technology>.refused`` ->
+    the :class:`MappingError` message (dataset-trained models have no netlist source for
+    their input and are left out)."""
     out = {}
     for path in sorted(examples.glob("*.toml")):
         model = load_model(path)
         if model.dataset is not None:
             continue
         for tech in technology_names():
-            circuit, _ = compile(model, tech)
-            out[f"{path.stem}_{tech}.cir"] = write_netlist(circuit)
+            try:
+                circuit, _ = compile(model, tech)
+            except MappingError as exc:
+                out[f"{path.stem}_{tech}.refused"] = f"{exc}\n"
+            else:
+                out[f"{path.stem}_{tech}.cir"] = write_netlist(circuit)
     return out
 
 
-def _write_golden(target: Path, quiet: bool) -> int:
+def golden_files(target: Path) -> list[Path]:
+    """The golden files present in ``target``."""
+    return sorted(p for p in target.glob("*") if p.suffix in GOLDEN_SUFFIXES)
+
+
+def _write_golden(target: Path, examples: Path, quiet: bool) -> int:
+    if not any(examples.glob("*.toml")):
+        raise ValueError(f"--golden: no model files (*.toml) in {examples.resolve()}; run "
+                         "from the repository root or pass --examples DIR")
+    wanted = golden_netlists(examples)
     target.mkdir(parents=True, exist_ok=True)
-    wanted = golden_netlists(Path("examples"))
-    for stale in sorted(set(p.name for p in target.glob("*.cir")) - set(wanted)):
+    for stale in sorted({p.name for p in golden_files(target)} - set(wanted)):
         (target / stale).unlink()
     for name, text in wanted.items():
         (target / name).write_text(text)
     if not quiet:
-        print(f"{len(wanted)} golden netlists written to {target}")
+        refused = sum(name.endswith(".refused") for name in wanted)
+        print(f"{len(wanted) - refused} golden netlists and {refused} refusals written to "
+              f"{target}")
     return 0
 
 
@@ -77,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             print(get_technology(name).summary())
         return 0
     if args.golden is not None:
-        return _write_golden(args.golden, args.quiet)
+        return _write_golden(args.golden, args.examples, args.quiet)
     if args.model is None or args.out is None:
         args.parser.error("give MODEL.toml and --out FILE.cir (or --list-technologies)")
     model = load_model(args.model)
