@@ -11,9 +11,11 @@ ok() {
         >/dev/null 2>&1
 }
 
-candidates=(python3.13 python3.12)
+# newest minor first: python3.13 on PATH and pyenv's 3.13 installs before any 3.12
+candidates=()
 pyenv_root=$(pyenv root 2>/dev/null || echo "${PYENV_ROOT:-$HOME/.pyenv}")
 for minor in 13 12; do
+    candidates+=(python3."$minor")
     for dir in $(ls -d "$pyenv_root"/versions/3."$minor"* 2>/dev/null | sort -rV); do
         candidates+=("$dir/bin/python3")
     done
