@@ -27,7 +27,7 @@ def test_write_netlist_report_and_probes(tmp_path: Path,
     assert rc == 0
     text = capsys.readouterr().out
     assert "h1[0]         tau_m" in text and "realised by" in text
-    assert text.splitlines()[-1].startswith("lagline: 9 elements in technology discrete")
+    assert text.splitlines()[-1].startswith("lagline: 11 elements in technology discrete")
     assert out.read_text() == (ROOT / "netlists/lagline_discrete.cir").read_text()
     data = json.loads(probes.read_text())
     assert data["time_scale"] == 1e-3

@@ -48,7 +48,8 @@ def test_compare_writes_tables_and_overlays(tmp_path: Path,
 
 def test_compare_fails_above_the_tolerance(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", LAGLINE, "--t-stop", "4", "--tol", "1e-9", "-q"]) == 1
-    assert "trace(s) above the tolerance: spice h1.u" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "trace(s) above the tolerance: spice x.r, spice h1.u" in err
 
 
 def test_compare_any_backends(capsys: pytest.CaptureFixture[str]) -> None:
