@@ -57,7 +57,11 @@ class DatasetSummary:
     test_accuracy: float
     test_accuracies: list[float]
     ms_per_step: float
-    """Median over epochs after the first (which includes compiling the kernels)."""
+    """Kernel time per training step: median over epochs after the first (which includes
+    compiling the kernels)."""
+    train_ms_per_step: float
+    """Wall time of the training loop per step (kernel, batch preparation, bookkeeping;
+    evaluation excluded): median over epochs after the first."""
     parameters: dict[str, np.ndarray]
     final_model: Path
     wall_time_s: float
@@ -203,7 +207,7 @@ def train_dataset(
         runner.n, rows_done = meta["n"], meta["rows"]
     names = plastic_names(model, rule)
     metrics_names = ("epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy",
-                     "lr", "ms_per_step")
+                     "lr", "ms_per_step", "train_ms_per_step")
     shapes = {k: () for k in metrics_names}
     shapes.update({k: args.parameters()[k].shape for k in names})
     history = HistoryWriter(out / HISTORY, shapes, keep_rows=rows_done if first_epoch > 1
@@ -217,6 +221,7 @@ def train_dataset(
             order = np.random.default_rng(spec.seed + epoch).permutation(len(x_train))
             correct, losses = 0, []
             runner.kernel_time, steps_before = 0.0, runner.n
+            loop_start = time.perf_counter()
             desc = f"epoch {epoch}/{epochs}"
             with tqdm(total=n_batches, disable=not progress, desc=desc, unit="batch",
                       leave=False) as bar:
@@ -230,13 +235,16 @@ def train_dataset(
                     bar.set_postfix(loss=f"{loss:.3f}", refresh=False)
                     bar.update(1)
             n_used = len(losses) * spec.batch
-            ms = 1e3 * runner.kernel_time / max(1, runner.n - steps_before)
+            n_steps_epoch = max(1, runner.n - steps_before)
+            ms = 1e3 * runner.kernel_time / n_steps_epoch
+            train_ms = 1e3 * (time.perf_counter() - loop_start) / n_steps_epoch
             params = args.parameters()
             test_loss, test_acc = _evaluate(model, params, data["x_test"], data["y_test"],
                                             spec.test_batch, dt, dtype, rule.loss)
             row = {"epoch": epoch, "train_loss": float(np.mean(losses)),
                    "train_accuracy": correct / max(1, n_used), "test_loss": test_loss,
-                   "test_accuracy": test_acc, "lr": lr, "ms_per_step": ms}
+                   "test_accuracy": test_acc, "lr": lr, "ms_per_step": ms,
+                   "train_ms_per_step": train_ms}
             history.append({**row, **{k: params[k] for k in names}})
             if spec.lr_schedule == "plateau":
                 if test_loss < best * (1 - PLATEAU_THRESHOLD):
@@ -260,7 +268,16 @@ def train_dataset(
     final = save_model(model.with_parameters(params), out / FINAL)
     with xr.open_dataset(out / HISTORY) as h:  # the whole run, resumed parts included
         accuracies = [float(v) for v in h["test_accuracy"].values]
-        times = h["ms_per_step"].values[1:] if h.sizes["row"] > 1 else h["ms_per_step"].values
+        kernel_ms = _median_after_first(h["ms_per_step"].values)
+        train_ms = _median_after_first(h["train_ms_per_step"].values)
     return DatasetSummary(out, epochs, accuracies[-1] if accuracies else float("nan"),
-                          accuracies, float(np.median(times)) if len(times) else float("nan"),
-                          params, final, time.perf_counter() - start)
+                          accuracies, kernel_ms, train_ms, params, final,
+                          time.perf_counter() - start)
+
+
+def _median_after_first(values: np.ndarray) -> float:
+    """Median of per-epoch timings, leaving out the first epoch (kernel compilation) when
+    there are more; NaN rows (written before a column existed) are ignored."""
+    values = values[1:] if len(values) > 1 else values
+    values = values[np.isfinite(values)]
+    return float(np.median(values)) if len(values) else float("nan")

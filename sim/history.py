@@ -18,7 +18,9 @@ import numpy as np
 
 
 class HistoryWriter:
-    """Append rows of named arrays (fixed shapes per name) to a netCDF file."""
+    """Append rows of named arrays (fixed shapes per name) to a netCDF file. Reopening a file
+    (``keep_rows``) keeps its first rows; a name the file does not have yet gets a new
+    variable whose earlier rows are NaN."""
 
     def __init__(self, path: str | Path, shapes: Mapping[str, tuple[int, ...]],
                  attrs: Mapping[str, Any] | None = None, keep_rows: int | None = None) -> None:
@@ -30,15 +32,16 @@ class HistoryWriter:
         else:
             self.ds = netCDF4.Dataset(self.path, "w")
             self.ds.createDimension("row", None)
-            for name, shape in self.shapes.items():
+            for k, v in (attrs or {}).items():
+                self.ds.setncattr(k, v)
+        for name, shape in self.shapes.items():
+            if name not in self.ds.variables:  # new, or added since the file was started
                 dims = ["row"]
                 for i, n in enumerate(shape):
                     dim = f"{name}_dim{i}"
                     self.ds.createDimension(dim, n)
                     dims.append(dim)
-                self.ds.createVariable(name, "f8", tuple(dims))
-            for k, v in (attrs or {}).items():
-                self.ds.setncattr(k, v)
+                self.ds.createVariable(name, "f8", tuple(dims), fill_value=np.nan)
         self.rows = len(self.ds.dimensions["row"])
 
     def _truncate(self, keep: int) -> None:

@@ -36,10 +36,11 @@ def test_mnist1d_is_generated_and_cached(tmp_path, monkeypatch):
 def test_quick_training_run_writes_history_and_final_model(model, tmp_path):
     summary = train_dataset(model, tmp_path, epochs=2, max_train=SMALL, progress=False)
     assert 0.0 <= summary.test_accuracy <= 1.0 and summary.ms_per_step > 0
+    assert summary.train_ms_per_step >= summary.ms_per_step
     with xr.open_dataset(tmp_path / "history.nc") as h:
         assert h.sizes["row"] == 2
-        assert {"train_loss", "test_accuracy", "ms_per_step", "in->h1.W", "h5->out.W",
-                "out.b"} <= set(h.data_vars)
+        assert {"train_loss", "test_accuracy", "ms_per_step", "train_ms_per_step", "in->h1.W",
+                "h5->out.W", "out.b"} <= set(h.data_vars)
         assert float(h["train_loss"][0]) == pytest.approx(np.log(10), rel=0.2)
     final = load_model(summary.final_model)
     np.testing.assert_array_equal(final.network.projection("h5", "out").weights,
