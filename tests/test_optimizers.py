@@ -156,3 +156,19 @@ def test_kernel_parameter_trajectories_match_numpy_optimizer(case, scheme):
     assert min(moved.values()) > 1e-3, f"every parameter must move to test anything: {moved}"
     # sgd drives h's first tau_m from 1.2 towards zero: the clip at tau_m_min must act
     assert clipped or case != "sgd", "tau_m_min never clipped: the clip is not tested"
+
+
+@pytest.mark.parametrize("scheme", ["exact", "euler"])
+def test_tau_m_floor_is_at_least_dt(scheme):
+    """tau_m_min below dt is accepted and the floor is dt (schemes.py: "clipped at tau_m_min
+    (at least dt)"): the sgd case drives h's first tau_m down onto dt and no further."""
+    opt, _ = CASES["sgd"]
+    dt, n_steps, nb = 0.05, 60, 2
+    rule = LearningRule(rule="gle", optimizer=opt, learn_tau_m=True, tau_lr=0.3 * opt.lr,
+                        tau_m_min=0.001)
+    x = sum_of_sines(n_steps, dt, 2 * nb, seed=4).reshape(n_steps + 1, nb, 2)
+    y = 0.5 * sum_of_sines(n_steps, dt, 2 * nb, seed=5).reshape(n_steps + 1, nb, 2)
+    res = simulate(_net(), {"x": x}, t_stop=n_steps * dt, dt=dt, scheme=scheme, batch=nb,
+                   learning=rule, targets={"o": y}, plastic=True, record=["tau_m"])
+    tau = np.concatenate([res["h.tau_m"], res["o.tau_m"]], axis=1)
+    assert tau.min() == dt
