@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,15 @@ def _target(raw: Any, path: str, name: str, base_dir: Path) -> Stimulus | Teache
             raise ModelError(t.key("model"), f"the teacher model is invalid: {exc}",
                              "a valid model file") from None
         pop = values.identifier(t.key("population"), t.get("population", name))
-        return Teacher(teacher.network, pop, file)
+        try:
+            return Teacher(teacher.network, pop, file)
+        except ModelError:
+            # Teacher does not know which target it serves; name the key to change here
+            known = ", ".join(repr(p.name) for p in teacher.network.neurons)
+            given = "" if t.has("population") else " (the default: the student's output name)"
+            raise ModelError(t.key("population"), f"the teacher {file!r} has no population "
+                             f"{pop!r}{given}", f"population = one of the teacher's "
+                             f"populations ({known}), of the same size as {name!r}") from None
     return stimulus_from_table(raw, path, base_dir)
 
 
@@ -213,8 +222,10 @@ def _array_from_file(spec: Any, key: str, base_dir: Path, name: str | None = Non
         loaded = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise ModelError(key, f"file {str(path)!r} does not exist", expected) from None
-    except (OSError, ValueError) as exc:
-        raise ModelError(key, f"file {str(path)!r} cannot be read ({exc})", expected) from None
+    except IsADirectoryError:
+        raise ModelError(key, f"{str(path)!r} is a folder", expected) from None
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise _not_numeric(key, path, exc) from None
     if isinstance(loaded, np.ndarray):
         return loaded
     with loaded:
@@ -227,7 +238,27 @@ def _array_from_file(spec: Any, key: str, base_dir: Path, name: str | None = Non
         if name not in names:
             raise ModelError(key, f"{str(path)!r} has no array {name!r} (it has {names})",
                              "the name of an array in the file")
-        return np.asarray(loaded[name])
+        try:
+            return np.asarray(loaded[name])
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            raise _not_numeric(key, path, exc, name) from None
+
+
+def _not_numeric(key: str, path: Path, exc: Exception, name: str | None = None) -> ModelError:
+    """The error for a file (or an array in it) that numpy cannot read as numbers.
+
+    numpy falls back to unpickling anything without a .npy or .npz header, so a corrupt file
+    surfaces as a refusal to load pickled data; the file is then simply not an array file.
+    """
+    what = f"array {name!r} in {str(path)!r}" if name else f"file {str(path)!r}"
+    if "Object arrays" in str(exc):
+        problem = f"{what} holds Python objects, not numbers"
+    elif name is None and "pickled" in str(exc):
+        problem = f"{what} is not a .npy or .npz file (no numpy header)"
+    else:
+        problem = f"{what} is not a valid numeric array file ({type(exc).__name__}: {exc})"
+    return ModelError(key, problem, "a .npy or .npz file of numeric arrays written by "
+                      "numpy.save / numpy.savez")
 
 
 def stimulus_from_table(raw: Any, path: str, base_dir: Path) -> Stimulus:
@@ -242,9 +273,11 @@ def stimulus_from_table(raw: Any, path: str, base_dir: Path) -> Stimulus:
         tk = values.identifier(t.key("t"), t.get("t", expected="the name of the time array"))
         vk = values.identifier(t.key("values"), t.get("values",
                                                       expected="the name of the values array"))
+        # _array_from_file's errors already carry the full key (path.file)
+        times = _array_from_file(file, t.key("file"), base_dir, tk)
+        vals = _array_from_file(file, t.key("file"), base_dir, vk)
         try:
-            return Pwl(t=_array_from_file(file, t.key("file"), base_dir, tk),
-                       values=_array_from_file(file, t.key("file"), base_dir, vk), source=file)
+            return Pwl(t=times, values=vals, source=file)
         except ModelError as exc:
             raise ModelError(exc.key.replace("stimulus", path, 1), exc.problem,
                              exc.expected) from None

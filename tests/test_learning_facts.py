@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from helpers import linear_chain, mixed_network, single_neuron
@@ -16,6 +18,11 @@ from vle.sim.diagnostics import rule_alignment
 # step H have truncation error O(H^2) (~1e-10 relative) and rounding error ~1e-16 / H.
 FD_STEP = 1e-5
 ADJOINT_VS_FD = 1e-6
+# Rounding of the loss (~1e-16 relative, loss ~1) divided by the step: the floor of a
+# finite difference, for gradient entries near zero.
+FD_ATOL = 1e-9
+# Entries must be well above that floor, or matching them would prove nothing.
+FD_NOT_ZERO = 1e-6
 # Steady-state gain and phase from first-order schemes: the error neuron's lead (q = tau_m /
 # tau_r = 10) amplifies the half-step delay of its integrator, error about q omega dt / 2.
 FILTER_TOL = 1e-3
@@ -33,6 +40,25 @@ def _fd_gradient(net: Network, name: str, stim, targets, **kw) -> np.ndarray:
             w[idx] += sign * FD_STEP
             vals.append(adjoint_gradients(net.with_weights({name: w}), stim, targets, **kw).loss)
         grad[idx] = (vals[0] - vals[1]) / (2 * FD_STEP)
+    return grad
+
+
+def _with_bias(net: Network, name: str, bias: np.ndarray) -> Network:
+    pops = tuple(dataclasses.replace(p, bias=bias) if p.name == name else p
+                 for p in net.populations)
+    return Network(net.name, pops, net.projections)
+
+
+def _fd_bias_gradient(net: Network, name: str, stim, targets, **kw) -> np.ndarray:
+    b0 = net.population(name).bias_array
+    grad = np.zeros_like(b0)
+    for i in range(b0.size):
+        vals = []
+        for sign in (1, -1):
+            b = b0.copy()
+            b[i] += sign * FD_STEP
+            vals.append(adjoint_gradients(_with_bias(net, name, b), stim, targets, **kw).loss)
+        grad[i] = (vals[0] - vals[1]) / (2 * FD_STEP)
     return grad
 
 
@@ -60,6 +86,39 @@ def test_adjoint_matches_finite_differences_nonlinear_batched():
     for name in ("b->c", "a->b"):
         fd = _fd_gradient(net, name, {"x": x}, targets, **kw)
         np.testing.assert_allclose(adj.weights[name], fd, rtol=1e-5, atol=1e-9)
+    for pop in ("a", "b", "c"):
+        fd = _fd_bias_gradient(net, pop, {"x": x}, targets, **kw)
+        assert np.all(np.abs(fd) > FD_NOT_ZERO), "a vanishing bias gradient would test nothing"
+        np.testing.assert_allclose(adj.biases[pop], fd, rtol=ADJOINT_VS_FD, atol=FD_ATOL)
+
+
+def _switching_labels(n_steps: int, batch: int, size: int, seed: int) -> np.ndarray:
+    """One-hot labels on the grid that change class a few times, ``(n_steps + 1, batch,
+    size)``."""
+    rng = np.random.default_rng(seed)
+    cls = rng.integers(0, size, (4, batch))
+    seg = np.minimum(np.arange(n_steps + 1) * 4 // (n_steps + 1), 3)
+    return np.eye(size)[cls[seg]]
+
+
+def test_adjoint_cross_entropy_matches_finite_differences():
+    """The same with loss = "ce" (C = -sum y log softmax(r)) and one-hot labels that switch
+    class: weights and biases."""
+    net = mixed_network(seed=7)
+    rng = np.random.default_rng(2)
+    n_steps, dt = 300, 1e-2
+    x = np.cumsum(rng.normal(0, 0.3, (n_steps + 1, 2, 4)), axis=0)
+    targets = {"c": _switching_labels(n_steps, 2, 3, seed=3)}
+    kw = dict(t_stop=n_steps * dt, dt=dt, batch=2, loss="ce")
+    adj = adjoint_gradients(net, {"x": x}, targets, **kw)
+    assert adj.loss > 0
+    for name in ("b->c", "a->b", "x->a"):
+        fd = _fd_gradient(net, name, {"x": x}, targets, **kw)
+        np.testing.assert_allclose(adj.weights[name], fd, rtol=ADJOINT_VS_FD, atol=FD_ATOL)
+    for pop in ("a", "c"):
+        fd = _fd_bias_gradient(net, pop, {"x": x}, targets, **kw)
+        assert np.all(np.abs(fd) > FD_NOT_ZERO)
+        np.testing.assert_allclose(adj.biases[pop], fd, rtol=ADJOINT_VS_FD, atol=FD_ATOL)
 
 
 def _fit(t: np.ndarray, y: np.ndarray, omega: float) -> complex:

@@ -140,21 +140,197 @@ BAD_CASES = {
                              "target.out.model: the teacher model is invalid"),
     "bad dataset": (mutate(dataset={"name": "cifar", "input": "inp", "output": "out"}),
                     "dataset.name: got 'cifar'"),
+    "gamma not a number": (mutate(learning={"gamma": "0.1"}, target=TARGET),
+                           "learning.gamma: got '0.1'; expected a finite number"),
+    "learn_tau_m not a bool": (mutate(learning={"learn_tau_m": 1}, target=TARGET),
+                               "learning.learn_tau_m: got 1; expected true or false"),
+    "learn_bias not a bool": (mutate(learning={"learn_bias": "yes"}, target=TARGET),
+                              "learning.learn_bias: got 'yes'; expected true or false"),
+    "tau_lr not > 0": (mutate(learning={"tau_lr": 0.0}, target=TARGET),
+                       "learning.tau_lr: got 0.0; expected a number > 0"),
+    "tau_m_min not > 0": (mutate(learning={"learn_tau_m": True, "tau_m_min": -0.5},
+                                 target=TARGET),
+                          "learning.tau_m_min: got -0.5; expected a number > 0"),
+    "tau_m below dt": (mutate(population__1__tau_m=0.005, population__1__tau_r=0.005),
+                       "population.h1.tau_m: unit 0 has tau_m = 0.005, below dt = 0.01"),
+    "decay negative": (mutate(learning={"feedback": "learned", "decay": -0.1}, target=TARGET),
+                       "learning.decay: got -0.1; expected a number >= 0"),
+    "feedback_seed negative": (mutate(learning={"feedback": "random", "feedback_seed": -1},
+                                      target=TARGET),
+                               "learning.feedback_seed: got -1; expected an integer >= 0"),
+    "feedback_seed not an integer": (
+        mutate(learning={"feedback": "random", "feedback_seed": 1.5}, target=TARGET),
+        "learning.feedback_seed: got 1.5; expected an integer >= 0"),
+    "momentum not below 1": (
+        mutate(learning={"optimizer": {"kind": "momentum", "momentum": 1.0}}, target=TARGET),
+        "learning.optimizer.momentum: got 1; expected a number in [0, 1)"),
+    "beta1 negative": (
+        mutate(learning={"optimizer": {"kind": "adam", "beta1": -0.1}}, target=TARGET),
+        "learning.optimizer.beta1: got -0.1; expected a number >= 0"),
+    "beta2 not below 1": (
+        mutate(learning={"optimizer": {"kind": "adam", "beta2": 1.0}}, target=TARGET),
+        "learning.optimizer.beta2: got 1; expected a number in [0, 1)"),
+    "adam eps not > 0": (
+        mutate(learning={"optimizer": {"kind": "adam", "eps": 0.0}}, target=TARGET),
+        "learning.optimizer.eps: got 0.0; expected a number > 0"),
+    "unknown optimizer key": (
+        mutate(learning={"optimizer": {"kind": "adam", "beta3": 0.5}}, target=TARGET),
+        "learning.optimizer.beta3: unknown key"),
+    "optimizer without kind": (mutate(learning={"optimizer": {"lr": 0.1}}, target=TARGET),
+                               "learning.optimizer.kind: missing"),
+    "unknown target kind": (mutate(learning={}, target={"out": {"kind": "noise"}}),
+                            "target.out.kind: got 'noise'"),
+    "target for unknown population": (
+        mutate(learning={}, target={"out2": {"kind": "step"}}), "target.out2: unknown key"),
+    "unknown target key": (
+        mutate(learning={}, target={"out": {"kind": "sine", "freq": 1.0}}),
+        "target.out.freq: unknown key"),
+    "teacher model not a string": (
+        mutate(learning={}, target={"out": {"kind": "teacher", "model": 3}}),
+        "target.out.model: got 3; expected a file name"),
 }
+
+# [dataset] needs a one-unit input fed by the dataset (no stimulus table)
+DATASET_BASE = dict(population__0__size=1, projection__0__weights=[[1.0], [0.5], [0.0]],
+                    stimulus=DELETE)
+DATASET = {"name": "mnist1d", "input": "inp", "output": "out"}
+
+
+def _dataset(**changes: Any) -> dict[str, Any]:
+    return mutate(**DATASET_BASE, dataset={**DATASET, **changes})
+
+
+BAD_CASES.update({
+    "dataset input unknown": (_dataset(input="nope"),
+                              "dataset.input: no population named 'nope'"),
+    "dataset output not an output": (_dataset(output="h1"),
+                                     "dataset.output: 'h1' is a hidden population"),
+    "dataset input not an input": (_dataset(input="h1"),
+                                   "dataset.input: 'h1' is a hidden population"),
+    "dataset input wider than 1": (mutate(**{**DATASET_BASE, "population__0__size": 2,
+                                             "projection__0__weights": BASE["projection"][0][
+                                                 "weights"]}, dataset=DATASET),
+                                   "dataset.input: the input population has 2 units"),
+    "dataset input also stimulated": (mutate(population__0__size=1,
+                                             projection__0__weights=[[1.0], [0.5], [0.0]],
+                                             stimulus__inp__amplitude=1.0, dataset=DATASET),
+                                      "stimulus.inp: the dataset already drives this input"),
+    "dataset input missing": (mutate(**DATASET_BASE, dataset={"name": "mnist1d",
+                                                              "output": "out"}),
+                              "dataset.input: missing"),
+    "dataset batch 0": (_dataset(batch=0), "dataset.batch: got 0; expected an integer >= 1"),
+    "dataset test_batch 0": (_dataset(test_batch=0), "dataset.test_batch: got 0"),
+    "dataset time_per_sample negative": (_dataset(time_per_sample=-1.0),
+                                         "dataset.time_per_sample: got -1.0"),
+    "dataset too few samples": (_dataset(n_samples=5),
+                                "dataset.n_samples: got 5; expected an integer >= 10"),
+    "dataset seed negative": (_dataset(seed=-2), "dataset.seed: got -2"),
+    "dataset unknown schedule": (_dataset(lr_schedule="cosine"),
+                                 "dataset.lr_schedule: got 'cosine'"),
+    "dataset patience 0": (_dataset(patience=0), "dataset.patience: got 0"),
+    "dataset unknown key": (_dataset(epochs=3), "dataset.epochs: unknown key"),
+})
+
+
+def test_dataset_base_loads(tmp_path):
+    """The dataset cases above differ from a valid file only in the key they name."""
+    model = load_model(write(tmp_path, _dataset()))
+    assert model.dataset is not None and model.dataset.input == "inp"
+
+
+def _check_cli_error(path: Path, tmp_path: Path, capsys, message: str) -> str:
+    status = main(["simulate", str(path), "--out", str(tmp_path / "r.nc"), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith(f"vle: error: {path}: "), err
+    assert message in err, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "r.nc").exists()
+    return err
 
 
 @pytest.mark.parametrize("case", list(BAD_CASES))
 def test_bad_input_exit_2_with_one_clear_line(case, tmp_path, capsys):
     data, message = BAD_CASES[case]
-    path = write(tmp_path, data)
-    status = main(["simulate", str(path), "--out", str(tmp_path / "r.nc"), "--quiet"])
-    err = capsys.readouterr().err
-    assert status == 2
-    assert err.startswith(f"vle: error: {path}: "), err
-    assert message in err
-    assert "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1, err
-    assert not (tmp_path / "r.nc").exists()
+    _check_cli_error(write(tmp_path, data), tmp_path, capsys, message)
+
+
+def _teacher(out_name: str = "out", out_size: int = 1) -> dict[str, Any]:
+    data = mutate(population__2__name=out_name, population__2__size=out_size,
+                  projection__1__post=out_name)
+    data["projection"][1]["init"] = {"kind": "constant", "value": 0.5}
+    return data
+
+
+def _npy_of_objects(path: Path) -> None:
+    np.save(path, np.array([{"w": 1.0}], dtype=object), allow_pickle=True)
+
+
+PWL_TARGET = {"out": {"kind": "pwl", "file": "y.npz", "t": "t", "values": "v"}}
+# case: (files to write next to the model, model data, message, text the message must not hold)
+FILE_CASES: dict[str, tuple[dict[str, Any], dict[str, Any], str, str]] = {
+    "corrupt weights .npy": (
+        {"w.npy": b"these bytes are not an array"},
+        mutate(projection__1={"pre": "h1", "post": "out", "file": "w.npy"}),
+        "projection.h1->out.file: file", "pickle"),
+    "corrupt weights .npz": (
+        {"w.npz": b"PK\x03\x04 a zip header and nothing else"},
+        mutate(projection__1={"pre": "h1", "post": "out", "file": "w.npz:W"}),
+        "is not a valid numeric array file", "pickle"),
+    "weights .npy of Python objects": (
+        {"w.npy": _npy_of_objects},
+        mutate(projection__1={"pre": "h1", "post": "out", "file": "w.npy"}),
+        "holds Python objects, not numbers", "allow_pickle"),
+    "weights .npz without the named array": (
+        {"w.npz": {"V": np.zeros((1, 3))}},
+        mutate(projection__1={"pre": "h1", "post": "out", "file": "w.npz:W"}),
+        "projection.h1->out.file: '", "Traceback"),
+    "missing pwl stimulus file": (
+        {}, mutate(stimulus__inp={"kind": "pwl", "file": "x.npz", "t": "t", "values": "v"}),
+        "stimulus.inp.file: file", "inp.inp"),
+    "missing pwl target file": (
+        {}, mutate(learning={}, target=PWL_TARGET), "target.out.file: file", "out.out"),
+    "pwl target of the wrong width": (
+        {"y.npz": {"t": np.array([0.0, 1.0]), "v": np.zeros((2, 2))}},
+        mutate(learning={}, target=PWL_TARGET),
+        "target.out.values: got 2 columns; expected 1 columns", "stimulus"),
+    "pwl target with decreasing times": (
+        {"y.npz": {"t": np.array([1.0, 0.0]), "v": np.zeros(2)}},
+        mutate(learning={}, target=PWL_TARGET),
+        "target.out.t: time points are not strictly increasing", "stimulus"),
+    "teacher without the output population": (
+        {"teacher.toml": _teacher(out_name="y")},
+        mutate(learning={}, target={"out": {"kind": "teacher", "model": "teacher.toml"}}),
+        "target.out.population: the teacher 'teacher.toml' has no population 'out'",
+        "target.model"),
+    "teacher population of the wrong size": (
+        {"teacher.toml": _teacher(out_size=2)},
+        mutate(learning={}, target={"out": {"kind": "teacher", "model": "teacher.toml"}}),
+        "target.out.model: teacher population 'out' has 2 units", "Traceback"),
+}
+
+
+def _write_files(tmp_path: Path, files: dict[str, Any]) -> None:
+    for name, content in files.items():
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif callable(content):
+            content(path)
+        elif name.endswith(".toml"):
+            write(tmp_path, content, name)
+        else:
+            np.savez(path, **content)
+
+
+@pytest.mark.parametrize("case", list(FILE_CASES))
+def test_bad_side_file_exit_2_with_one_clear_line(case, tmp_path, capsys):
+    """Arrays and teachers in files next to the model: a bad one is one clear line too."""
+    files, data, message, absent = FILE_CASES[case]
+    _write_files(tmp_path, files)
+    err = _check_cli_error(write(tmp_path, data), tmp_path, capsys, message)
+    assert absent not in err, err
 
 
 def test_learning_file_loads_and_round_trips(tmp_path):
