@@ -89,6 +89,21 @@ class Model:
                                      f"a [target.{pop.name}] table: learning rule "
                                      f"{self.learning.rule!r} needs a target for every output")
         object.__setattr__(self, "targets", MappingProxyType(targets))
+        self._check_learned_feedback()
+
+    def _check_learned_feedback(self) -> None:
+        """Learned feedback mirrors weight updates into B: a fixed projection whose errors are
+        used (its pre-synaptic population is not an input) would keep a random B forever."""
+        if self.learning is None or not self.learning.active or \
+                self.learning.feedback != "learned":
+            return
+        for pr in self.network.projections:
+            if not pr.plastic and not self.network.population(pr.pre).is_input:
+                raise ModelError(f"projection.{pr.name}.plastic",
+                                 "is false, but learning.feedback = 'learned' learns B from "
+                                 "the weight updates: this projection's B would stay random",
+                                 "plastic = true, or learning.feedback = 'random' (or "
+                                 "'transpose') to say what its error path should be")
 
     def _check_dataset(self) -> str | None:
         ds = self.dataset

@@ -155,6 +155,9 @@ BAD_CASES = {
                        "population.h1.tau_m: unit 0 has tau_m = 0.005, below dt = 0.01"),
     "decay negative": (mutate(learning={"feedback": "learned", "decay": -0.1}, target=TARGET),
                        "learning.decay: got -0.1; expected a number >= 0"),
+    "learned feedback on a fixed hidden projection": (
+        mutate(projection__1__plastic=False, learning={"feedback": "learned"}, target=TARGET),
+        "projection.h1->out.plastic: is false, but learning.feedback = 'learned' learns B"),
     "feedback_seed negative": (mutate(learning={"feedback": "random", "feedback_seed": -1},
                                       target=TARGET),
                                "learning.feedback_seed: got -1; expected an integer >= 0"),
