@@ -16,6 +16,8 @@ from helpers import sum_of_sines, wide_network
 from vle import load_model, simulate
 from vle.model.learning import LearningRule
 from vle.sim.brian2_env import brian2_problem
+from vle.sim.compare import ROUNDING_TOLERANCE
+from vle.sim.compare_backends import compare_backends
 from vle.sim.targets import model_targets
 
 if brian2_problem():
@@ -128,3 +130,13 @@ def test_wide_network_error_neurons(scheme, target):
     assert {"h1.e", "h2.e", "out.e", "h1.v"} <= set(res.traces)
     assert np.abs(res["h1.e"]).max() > 1e-3  # errors reach the first layer
     assert_same(res, ref)
+
+
+def test_compare_holds_brian2_to_rounding():
+    """``vle compare --backends numba,brian2`` defaults to ROUNDING_TOLERANCE, and a student
+    run with learning passes it on every trace, the weights included."""
+    model = load_model(EXAMPLES / "lagline_student.toml").with_simulation(t_stop=4.0, dt=0.01)
+    (comp,) = compare_backends(model, ("numba", "brian2"), plastic=True).comparisons
+    assert {r.tolerance for r in comp.rows} == {ROUNDING_TOLERANCE}
+    assert {"x->h1.W", "out.e", "loss"} <= {r.trace for r in comp.rows}
+    assert comp.passed, comp.table()
