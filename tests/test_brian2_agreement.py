@@ -2,8 +2,8 @@
 
 LagLine forward (examples/lagline.toml), the LagLine student with its teacher's target (error
 neurons), the 8 -> 16 -> 8 -> 4 tanh network forward and with error neurons, and the weights of
-a short LagLine learning run, on the numpy target and (slow) on cpp_standalone (the learning
-run also on cython).
+a short LagLine learning run, every one on the numpy target and (slow) on cpp_standalone (the
+learning run also on cython).
 """
 
 from __future__ import annotations
@@ -81,11 +81,12 @@ def _student(scheme: str, n_steps: int, dt: float = 0.01):
                        learning=model.learning)
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_lagline_student_error_neurons(scheme):
+def test_lagline_student_error_neurons(scheme, target):
     """Error neurons driven by the teacher's output; parameters fixed."""
     model, kw = _student(scheme, 800)
-    res, ref = both(model.network, model.stimuli, "numpy", **kw)
+    res, ref = both(model.network, model.stimuli, target, **kw)
     assert {"h1.v", "h1.e", "out.v", "out.e", "loss"} <= set(res.traces)
     assert_same(res, ref)
 
@@ -114,10 +115,11 @@ def _wide(errors: bool, n_steps: int = 300, dt: float = 0.01):
     return wide_network(), stim, kw
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_wide_network_forward(scheme):
+def test_wide_network_forward(scheme, target):
     net, stim, kw = _wide(errors=False)
-    res, ref = both(net, stim, "numpy", scheme=scheme, **kw)
+    res, ref = both(net, stim, target, scheme=scheme, **kw)
     assert_same(res, ref)
 
 
