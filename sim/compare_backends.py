@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from vle.model.model import Model
-from vle.sim.compare import NRMSE_TOLERANCE, TECHNOLOGY_TOLERANCE, Comparison, compare_results
+from vle.sim.compare import (
+    NRMSE_TOLERANCE,
+    ROUNDING_TOLERANCE,
+    SCHEME_BACKENDS,
+    TECHNOLOGY_TOLERANCE,
+    Comparison,
+    compare_results,
+)
 from vle.sim.recording import available_traces
 from vle.sim.result import Result
 from vle.sim.simulate import simulate_model
@@ -27,10 +34,14 @@ class BackendComparison:
         return all(c.passed for c in self.comparisons)
 
 
-def default_tolerance(backend: str, options: Mapping[str, Any]) -> float:
-    """The bound a backend is held to against the reference: the technology's for spice
-    (:data:`~vle.sim.compare.TECHNOLOGY_TOLERANCE`), else
+def default_tolerance(backend: str, options: Mapping[str, Any], reference: str = "numba") -> float:
+    """The bound ``backend`` is held to against ``reference``: rounding
+    (:data:`~vle.sim.compare.ROUNDING_TOLERANCE`) when both compute the schemes themselves
+    (:data:`~vle.sim.compare.SCHEME_BACKENDS`, e.g. brian2 against numba), the technology's
+    for spice (:data:`~vle.sim.compare.TECHNOLOGY_TOLERANCE`), else
     :data:`~vle.sim.compare.NRMSE_TOLERANCE`."""
+    if backend in SCHEME_BACKENDS and reference in SCHEME_BACKENDS:
+        return ROUNDING_TOLERANCE
     if backend == "spice":
         return TECHNOLOGY_TOLERANCE.get(str(options.get("technology", "ideal")),
                                         NRMSE_TOLERANCE)
@@ -76,6 +87,6 @@ def compare_backends(
     comparisons = tuple(
         compare_results(results[b], results[reference], name=b, reference_name=reference,
                         tolerance=tolerance if tolerance is not None
-                        else default_tolerance(b, options.get(b, {})))
+                        else default_tolerance(b, options.get(b, {}), reference))
         for b in backends[1:])
     return BackendComparison(results, comparisons)

@@ -2,8 +2,8 @@
 
 LagLine forward (examples/lagline.toml), the LagLine student with its teacher's target (error
 neurons), the 8 -> 16 -> 8 -> 4 tanh network forward and with error neurons, and the weights of
-a short LagLine learning run, on the numpy target and (slow) on cpp_standalone (the learning
-run also on cython).
+a short LagLine learning run, every one on the numpy target and (slow) on cpp_standalone (the
+learning run also on cython).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from helpers import sum_of_sines, wide_network
 from vle import load_model, simulate
 from vle.model.learning import LearningRule
 from vle.sim.brian2_env import brian2_problem
+from vle.sim.compare import ROUNDING_TOLERANCE
+from vle.sim.compare_backends import compare_backends
 from vle.sim.targets import model_targets
 
 if brian2_problem():
@@ -79,11 +81,12 @@ def _student(scheme: str, n_steps: int, dt: float = 0.01):
                        learning=model.learning)
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_lagline_student_error_neurons(scheme):
+def test_lagline_student_error_neurons(scheme, target):
     """Error neurons driven by the teacher's output; parameters fixed."""
     model, kw = _student(scheme, 800)
-    res, ref = both(model.network, model.stimuli, "numpy", **kw)
+    res, ref = both(model.network, model.stimuli, target, **kw)
     assert {"h1.v", "h1.e", "out.v", "out.e", "loss"} <= set(res.traces)
     assert_same(res, ref)
 
@@ -112,10 +115,11 @@ def _wide(errors: bool, n_steps: int = 300, dt: float = 0.01):
     return wide_network(), stim, kw
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_wide_network_forward(scheme):
+def test_wide_network_forward(scheme, target):
     net, stim, kw = _wide(errors=False)
-    res, ref = both(net, stim, "numpy", scheme=scheme, **kw)
+    res, ref = both(net, stim, target, scheme=scheme, **kw)
     assert_same(res, ref)
 
 
@@ -128,3 +132,13 @@ def test_wide_network_error_neurons(scheme, target):
     assert {"h1.e", "h2.e", "out.e", "h1.v"} <= set(res.traces)
     assert np.abs(res["h1.e"]).max() > 1e-3  # errors reach the first layer
     assert_same(res, ref)
+
+
+def test_compare_holds_brian2_to_rounding():
+    """``vle compare --backends numba,brian2`` defaults to ROUNDING_TOLERANCE, and a student
+    run with learning passes it on every trace, the weights included."""
+    model = load_model(EXAMPLES / "lagline_student.toml").with_simulation(t_stop=4.0, dt=0.01)
+    (comp,) = compare_backends(model, ("numba", "brian2"), plastic=True).comparisons
+    assert {r.tolerance for r in comp.rows} == {ROUNDING_TOLERANCE}
+    assert {"x->h1.W", "out.e", "loss"} <= {r.trace for r in comp.rows}
+    assert comp.passed, comp.table()

@@ -1,11 +1,10 @@
 """Brian2 against the closed forms of equations.md section 3: the step response (3.1) and the
-LE identity (3.2), on the numpy target and (slow) on cpp_standalone."""
+LE identity (3.2), each on the numpy target and (slow) on cpp_standalone."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import single_neuron
 
 from vle import Network, Population, Projection, Sine, Step, simulate
 from vle.sim.brian2_env import brian2_problem
@@ -26,14 +25,32 @@ def step_response(t: np.ndarray, tau_m: float, tau_r: float) -> tuple[np.ndarray
     return 1 - decay, 1 - (1 - tau_r / tau_m) * decay
 
 
+# (tau_m, tau_r): a lagging unit, an LE unit and a unit with tau_r > tau_m.
+STEP_TAUS = ((1.0, 0.1), (2.0, 2.0), (0.5, 1.5))
+TARGETS = ["numpy", pytest.param("cpp_standalone", marks=pytest.mark.slow)]
+
+
+def _step_units() -> Network:
+    """One input driving a unit of each :data:`STEP_TAUS` pair through weight 1 (one
+    population, so one cpp_standalone build checks all three)."""
+    tau_m, tau_r = zip(*STEP_TAUS, strict=True)
+    return Network("steps", (
+        Population("x", 1, "input"),
+        Population("n", len(STEP_TAUS), "output", tau_m=tau_m, tau_r=tau_r, phi="linear"),
+    ), (Projection("x", "n", np.ones((len(STEP_TAUS), 1))),))
+
+
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("dt", [0.1, 0.01])
-@pytest.mark.parametrize("tau_m,tau_r", [(1.0, 0.1), (2.0, 2.0), (0.5, 1.5)])
-def test_step_response_exact_scheme(dt, tau_m, tau_r):
-    res = simulate(single_neuron(tau_m, tau_r), {"x": Step(1.0)}, t_stop=5.0, dt=dt,
-                   backend="brian2")
-    u, ub = step_response(res.time, tau_m, tau_r)
-    np.testing.assert_allclose(res["n.u"][:, 0], u, atol=EXACT_ROUNDING)
-    np.testing.assert_allclose(res["n.ub"][:, 0], ub, atol=EXACT_ROUNDING)
+def test_step_response_exact_scheme(dt, target):
+    res = simulate(_step_units(), {"x": Step(1.0)}, t_stop=5.0, dt=dt, backend="brian2",
+                   brian2_target=target)
+    assert res.metadata["scheme"] == "exact"
+    for k, (tau_m, tau_r) in enumerate(STEP_TAUS):
+        u, ub = step_response(res.time, tau_m, tau_r)
+        msg = f"unit {k}: tau_m = {tau_m}, tau_r = {tau_r}"
+        np.testing.assert_allclose(res["n.u"][:, k], u, atol=EXACT_ROUNDING, err_msg=msg)
+        np.testing.assert_allclose(res["n.ub"][:, k], ub, atol=EXACT_ROUNDING, err_msg=msg)
 
 
 def _two_facts() -> Network:
@@ -46,8 +63,7 @@ def _two_facts() -> Network:
     ), (Projection("xs", "step", one), Projection("xl", "le", one)))
 
 
-@pytest.mark.parametrize("target", ["numpy", pytest.param("cpp_standalone",
-                                                          marks=pytest.mark.slow)])
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("scheme", ["exact", "euler"])
 def test_step_response_and_le_identity(scheme, target):
     """3.1 in the exact scheme; 3.2 in both: ub equals the input at the same instant (exact) or

@@ -1,13 +1,17 @@
 """The brian2 backend against the numba reference on the less common paths: every
 nonlinearity, a cut cycle, a batch, recording strides, and each learning option (losses,
-feedback modes, optimisers, bias and tau_m learning, the instantaneous rules)."""
+feedback modes, optimisers, bias and tau_m learning, the instantaneous rules); each on the numpy
+target and (slow) on cpp_standalone. Every nonlinearity shares one network, hence one build per
+scheme; the other cases build once each: a build compiles one file per Brian2 code object
+(several per population, projection and monitor), so putting several cases into one build
+would save only its fixed part, about a sixth of a learning build."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from helpers import mixed_network, sum_of_sines, wide_network
-from test_brian2_agreement import assert_same, both
+from test_brian2_agreement import TARGETS, assert_same, both
 
 from vle import Network, Population, Projection, Sine, simulate
 from vle.model.learning import LearningRule, Optimizer
@@ -31,28 +35,31 @@ def every_phi() -> Network:
 STIM = {"x": Sine(amplitude=(1.5, 0.5), omega=(0.9, 2.1), phase=(0.0, 0.5))}
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("scheme", ["exact", "euler"])
-def test_every_nonlinearity_with_errors(scheme):
+def test_every_nonlinearity_with_errors(scheme, target):
     rule = LearningRule(beta=0.8, gamma=0.1)
-    res, ref = both(every_phi(), STIM, "numpy", t_stop=2.0, dt=0.01, scheme=scheme,
+    res, ref = both(every_phi(), STIM, target, t_stop=2.0, dt=0.01, scheme=scheme,
                     targets={"p5": Sine((0.4,), (1.1,))}, learning=rule)
     assert_same(res, ref)
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("scheme", ["exact", "euler"])
-def test_cycle_is_cut_as_in_the_reference(scheme):
+def test_cycle_is_cut_as_in_the_reference(scheme, target):
     """A recurrent projection b -> a: in the exact scheme it reads the previous step's rate."""
-    res, ref = both(mixed_network(seed=1, with_cycle=True), STIM, "numpy", t_stop=2.0,
+    res, ref = both(mixed_network(seed=1, with_cycle=True), STIM, target, t_stop=2.0,
                     dt=0.01, scheme=scheme, targets={"c": Sine((0.3,), (1.3,))})
     assert res.metadata["delayed_projections"] == ["b->a"]
     assert_same(res, ref)
 
 
-def test_batch_and_record_stride():
+@pytest.mark.parametrize("target", TARGETS)
+def test_batch_and_record_stride(target):
     """Per-element array inputs give a batch axis; record_every keeps every k-th point."""
     n, dt = 200, 0.01
     x = np.stack([sum_of_sines(n, dt, 4, seed=s) for s in range(3)], axis=1)
-    res, ref = both(mixed_network(seed=2), {"x": x}, "numpy", t_stop=n * dt, dt=dt,
+    res, ref = both(mixed_network(seed=2), {"x": x}, target, t_stop=n * dt, dt=dt,
                     record_every=7, targets={"c": Sine((0.3,), (1.3,))})
     assert res["c.e"].shape == (n // 7 + 1, 3, 3)
     assert res.metadata["batched"]
@@ -72,15 +79,16 @@ RULES = {
 }
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("scheme", ["exact", "euler"])
 @pytest.mark.parametrize("rule", RULES, ids=list(RULES))
-def test_learning_options(rule, scheme):
+def test_learning_options(rule, scheme, target):
     n, dt = 150, 0.01
     onehot = np.zeros((n + 1, 4))
     onehot[:, 1] = 1.0
-    target = onehot if RULES[rule].loss == "ce" else 0.5 * sum_of_sines(n, dt, 4, seed=1)
-    res, ref = both(wide_network(seed=2), {"x": sum_of_sines(n, dt, 8)}, "numpy",
-                    t_stop=n * dt, dt=dt, scheme=scheme, targets={"out": target},
+    goal = onehot if RULES[rule].loss == "ce" else 0.5 * sum_of_sines(n, dt, 4, seed=1)
+    res, ref = both(wide_network(seed=2), {"x": sum_of_sines(n, dt, 8)}, target,
+                    t_stop=n * dt, dt=dt, scheme=scheme, targets={"out": goal},
                     learning=RULES[rule], plastic=True,
                     record=["u", "ub", "r", "v", "e", "W", "b", "tau_m", "loss"])
     assert_same(res, ref)

@@ -10,12 +10,15 @@ import pytest
 from vle import Result
 from vle.sim.compare import (
     NRMSE_TOLERANCE,
+    ROUNDING_TOLERANCE,
+    TECHNOLOGY_TOLERANCE,
     compare_results,
     delay,
     max_abs_error,
     nrmse,
     trace_scale,
 )
+from vle.sim.compare_backends import default_tolerance
 
 
 def _result(t: np.ndarray, backend: str, **traces: np.ndarray) -> Result:
@@ -74,3 +77,14 @@ def test_results_on_different_grids_are_aligned() -> None:
     bad = _result(coarse, "c", x_r=np.zeros((26, 3)))
     with pytest.raises(ValueError, match="shape"):
         compare_results(bad, ref)
+
+
+def test_default_tolerance_by_pair_of_backends() -> None:
+    """Rounding only between backends that compute the same scheme; spice per technology."""
+    assert default_tolerance("brian2", {}, "numba") == ROUNDING_TOLERANCE
+    assert default_tolerance("numba", {}, "brian2") == ROUNDING_TOLERANCE
+    assert default_tolerance("numpy", {}, "numba") == ROUNDING_TOLERANCE
+    assert default_tolerance("brian2", {}, "spice") == NRMSE_TOLERANCE
+    assert default_tolerance("spice", {"technology": "discrete"}, "brian2") == (
+        TECHNOLOGY_TOLERANCE["discrete"])
+    assert default_tolerance("spice", {}, "numba") == TECHNOLOGY_TOLERANCE["ideal"]

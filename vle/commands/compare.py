@@ -14,7 +14,7 @@ from vle.commands.common import (
     spice_options,
 )
 from vle.sim import backend_names
-from vle.sim.compare import TECHNOLOGY_TOLERANCE
+from vle.sim.compare import ROUNDING_TOLERANCE, SCHEME_BACKENDS, TECHNOLOGY_TOLERANCE
 from vle.sim.compare_backends import BackendComparison, compare_backends
 
 REALISED = 1e-9
@@ -50,7 +50,9 @@ def register(sub: Any) -> None:
                    metavar="A,B[,C]", help="backends to run, the first is the reference "
                    "(default: numba,spice)")
     p.add_argument("--tol", type=float, metavar="X", help="bound on the normalised RMS error "
-                   f"of every trace (default: 1e-3; spice per technology: {bounds})")
+                   f"of every trace (default: 1e-3; spice per technology: {bounds}; "
+                   f"{ROUNDING_TOLERANCE:g} between two of {', '.join(sorted(SCHEME_BACKENDS))}, "
+                   "which compute the same scheme to rounding)")
     p.add_argument("--out", type=Path, metavar="DIR", help="write a PNG overlay per "
                    "population and the tables into DIR")
     add_run_settings(p)
