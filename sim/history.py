@@ -1,9 +1,10 @@
 """Training history written as it goes: a netCDF file with an unlimited ``row`` dimension.
 
 Each row holds the model time and epoch at the end of a training chunk, the mean per-step loss
-over the chunk, and the current value of every plastic parameter. The file is synced after
-every row, so an interrupted run loses nothing written; on resume, rows after the checkpoint
-are dropped so history and parameters stay consistent. Readable with ``xarray.open_dataset``.
+over the chunk, and the current value of every plastic parameter. The file is opened, written
+and closed for every row, so an interrupted run loses nothing written and the file can be read
+(``xarray.open_dataset``) while training goes on: HDF5 locks a file only while it is open. On
+resume, rows after the checkpoint are dropped so history and parameters stay consistent.
 """
 
 from __future__ import annotations
@@ -26,23 +27,23 @@ class HistoryWriter:
                  attrs: Mapping[str, Any] | None = None, keep_rows: int | None = None) -> None:
         self.path = Path(path)
         self.shapes = dict(shapes)
-        if keep_rows is not None and self.path.exists():
-            self._truncate(keep_rows)
-            self.ds = netCDF4.Dataset(self.path, "a")
-        else:
-            self.ds = netCDF4.Dataset(self.path, "w")
-            self.ds.createDimension("row", None)
-            for k, v in (attrs or {}).items():
-                self.ds.setncattr(k, v)
-        for name, shape in self.shapes.items():
-            if name not in self.ds.variables:  # new, or added since the file was started
-                dims = ["row"]
-                for i, n in enumerate(shape):
-                    dim = f"{name}_dim{i}"
-                    self.ds.createDimension(dim, n)
-                    dims.append(dim)
-                self.ds.createVariable(name, "f8", tuple(dims), fill_value=np.nan)
-        self.rows = len(self.ds.dimensions["row"])
+        reopen = keep_rows is not None and self.path.exists()
+        if reopen:
+            self._truncate(keep_rows)  # type: ignore[arg-type]
+        with netCDF4.Dataset(self.path, "a" if reopen else "w") as ds:
+            if not reopen:
+                ds.createDimension("row", None)
+                for k, v in (attrs or {}).items():
+                    ds.setncattr(k, v)
+            for name, shape in self.shapes.items():
+                if name not in ds.variables:  # new, or added since the file was started
+                    dims = ["row"]
+                    for i, n in enumerate(shape):
+                        dim = f"{name}_dim{i}"
+                        ds.createDimension(dim, n)
+                        dims.append(dim)
+                    ds.createVariable(name, "f8", tuple(dims), fill_value=np.nan)
+            self.rows = len(ds.dimensions["row"])
 
     def _truncate(self, keep: int) -> None:
         with netCDF4.Dataset(self.path) as old:
@@ -59,13 +60,12 @@ class HistoryWriter:
         os.replace(tmp, self.path)
 
     def append(self, row: Mapping[str, Any]) -> None:
-        """Write one row (every name of the file) and flush it to disk."""
-        k = self.rows
-        for name in self.shapes:
-            self.ds.variables[name][k] = np.asarray(row[name], dtype=np.float64)
+        """Write one row (every name of the file); the file is closed again on return."""
+        with netCDF4.Dataset(self.path, "a") as ds:
+            for name in self.shapes:
+                ds.variables[name][self.rows] = np.asarray(row[name], dtype=np.float64)
         self.rows += 1
-        self.ds.sync()
 
     def close(self) -> None:
-        """Close the file."""
-        self.ds.close()
+        """Nothing to release (every row closes the file); kept so callers can say when
+        writing is over."""

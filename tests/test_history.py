@@ -13,6 +13,8 @@ def test_reopen_keeps_rows_and_adds_new_names_as_nan(tmp_path) -> None:
     w = HistoryWriter(path, {"epoch": (), "W": (2,)}, attrs={"network": "n"})
     for k in range(3):
         w.append({"epoch": k + 1, "W": [k, -k]})
+        with xr.open_dataset(path) as h:  # readable while the run goes on
+            assert h.sizes["row"] == k + 1
     w.close()
     # a resumed run keeps two rows and records a column the first run did not have
     w = HistoryWriter(path, {"epoch": (), "W": (2,), "ms": ()}, keep_rows=2)
