@@ -44,9 +44,8 @@ class Brian2Model:
     all; ``groups`` by population, ``synapses`` by projection name, ``monitors`` by what they
     record (``'<population>'``, ``'<pre>-><post>'``, ``'<population>.params'``,
     ``'<population>.loss_r'``); ``computing`` lists the Brian2 objects of the plan's
-    operations, ``skipped_at_start`` those inactive while the ``exact`` scheme forms the state
-    at t = 0. Run it with :func:`run_steps` (or ``network.run(duration, namespace=namespace)``
-    to continue in Brian2)."""
+    operations in plan order. Run it with :func:`run_steps` (then
+    ``network.run(duration, namespace=namespace)`` continues the grid in Brian2)."""
 
     program: Brian2Program
     network: Any
@@ -56,7 +55,6 @@ class Brian2Model:
     groups: dict[str, Any] = field(default_factory=dict)
     synapses: dict[str, Any] = field(default_factory=dict)
     monitors: dict[str, Any] = field(default_factory=dict)
-    skipped_at_start: list[Any] = field(default_factory=list)
     computing: list[Any] = field(default_factory=list)
 
 
@@ -177,8 +175,6 @@ def _schedule(model: Brian2Model, kw: dict[str, Any]) -> None:
                                       codeobj_class=kw["codeobj_class"], clock=kw["clock"])
         obj.when, obj.order = "groups", k
         model.computing.append(obj)
-        if not op.initial:
-            model.skipped_at_start.append(obj)
     for g in model.program.groups:
         if g.name not in used:
             model.groups[g.population].state_updater.active = False
@@ -191,22 +187,16 @@ def objects_by_name(model: Brian2Model) -> dict[str, Any]:
 
 def run_steps(model: Brian2Model, n_steps: int) -> None:
     """Simulate the grid ``t_0 .. t_N`` (``N = n_steps``) so that the monitors hold every
-    recorded grid point.
+    recorded grid point: one ``Network.run`` of ``N + 1`` steps.
 
-    ``exact``: one step with plasticity inactive forms the state at t = 0 (as the reference's
-    initial sweep), then ``N`` steps. ``euler``: ``N`` steps, each recording its starting state,
-    then one step with only the monitors active records the state at ``t_N``."""
+    ``exact``: step 0 forms the state at t = 0 (as the reference's initial sweep; the plan's
+    plasticity is gated on the step index and changes nothing there), step n the state at
+    ``t_n``; monitors record at the end of a step. ``euler``: step n records its starting state
+    ``t_n`` and computes ``t_(n+1)``; the last step's result is computed but not recorded. The
+    model's state is then that of ``t_N`` (``exact``) or ``t_(N+1)`` (``euler``), so a further
+    ``network.run`` continues the grid.
+
+    A single run matters on cpp_standalone: each ``Network.run`` there generates (and the build
+    compiles) its own copy of every code object it runs."""
     step = model.dt * time_unit()
-    net, ns = model.network, model.namespace
-    if model.program.scheme == "exact":
-        for obj in model.skipped_at_start:
-            obj.active = False
-        net.run(step, namespace=ns)
-        for obj in model.skipped_at_start:
-            obj.active = True
-        net.run(n_steps * step, namespace=ns)
-    else:
-        net.run(n_steps * step, namespace=ns)
-        for obj in model.computing:
-            obj.active = False
-        net.run(step, namespace=ns)
+    model.network.run((n_steps + 1) * step, namespace=model.namespace)

@@ -42,18 +42,40 @@ OPTIMIZER_STATE: dict[str, tuple[str, ...]] = {"sgd": (), "momentum": ("m",),
 """Per-parameter state variables of each optimiser (prefixes of ``<prefix>_<param>``)."""
 
 
-def optimizer_code(kind: str, param: str, grad: str, lr: str, count: str) -> list[str]:
+STEP_GATE = "past_t0"
+"""The temporary that gated plasticity code sets to ``int(t_in_timesteps > 0)``: 0 on the first
+time step of a run, 1 on every later one (see :func:`gated_assignment`)."""
+
+
+def gated_assignment(var: str, expr: str, gated: bool) -> str:
+    """The statement ``var = expr``; when ``gated``, ``var`` keeps its value on the first time
+    step: ``var = g * (expr) + (1 - g) * var`` with ``g`` = :data:`STEP_GATE`. Exact in floating
+    point on both branches (``1 * a + 0 * b`` is ``a``, ``0 * a + 1 * b`` is ``b``) as long as
+    ``expr`` and ``var`` are finite, which is why the ``exact`` scheme's Adam count is at least
+    1 on that step (:mod:`vle.sim.brian2_program`)."""
+    if not gated:
+        return f"{var} = {expr}"
+    return f"{var} = {STEP_GATE} * ({expr}) + (1 - {STEP_GATE}) * {var}"
+
+
+def optimizer_code(
+    kind: str, param: str, grad: str, lr: str, count: str, gated: bool = False
+) -> list[str]:
     """Statements that set the temporary ``d_<param>``, the optimiser's change of a parameter
     whose gradient is ``grad`` (the same maths as :func:`vle.sim._kernel_ops.optimizer_step`);
-    ``count`` is the Adam step count (from 1)."""
+    ``count`` is the Adam step count (from 1); ``gated`` keeps the optimiser state on the first
+    time step (:func:`gated_assignment`)."""
     d = f"d_{param}"
     if kind == "sgd":
         return [f"{d} = -{lr} * ({grad})"]
     if kind == "momentum":
-        return [f"m_{param} = mom * m_{param} + ({grad})", f"{d} = -{lr} * m_{param}"]
+        return [gated_assignment(f"m_{param}", f"mom * m_{param} + ({grad})", gated),
+                f"{d} = -{lr} * m_{param}"]
     return [f"g_{param} = {grad}",
-            f"m_{param} = beta1 * m_{param} + (1 - beta1) * g_{param}",
-            f"s_{param} = beta2 * s_{param} + (1 - beta2) * g_{param} * g_{param}",
+            gated_assignment(f"m_{param}", f"beta1 * m_{param} + (1 - beta1) * g_{param}",
+                             gated),
+            gated_assignment(f"s_{param}",
+                             f"beta2 * s_{param} + (1 - beta2) * g_{param} * g_{param}", gated),
             f"{d} = -{lr} * (m_{param} / (1 - beta1**{count})) / "
             f"(sqrt(s_{param} / (1 - beta2**{count})) + adam_eps)"]
 
@@ -176,33 +198,41 @@ def error_code(
     return "\n".join(lines)
 
 
-def weight_plasticity_code(optimizer: str, count: str, learned: bool, decay: bool) -> str:
+def weight_plasticity_code(
+    optimizer: str, count: str, learned: bool, decay: bool, gated: bool = False
+) -> str:
     """One optimiser step of a projection's weights from ``g = -dt e_post r_pre`` (with
-    ``learned`` feedback, F receives the same change; ``decay`` shrinks both)."""
-    lines = optimizer_code(optimizer, "w", "-(dt / t_unit) * err_post * r_pre", "lr", count)
-    lines.append("w = w + d_w")
+    ``learned`` feedback, F receives the same change; ``decay`` shrinks both). ``gated``: no
+    state changes on the first time step (:func:`gated_assignment`)."""
+    lines = [f"{STEP_GATE} = int(t_in_timesteps > 0)"] if gated else []
+    lines += optimizer_code(optimizer, "w", "-(dt / t_unit) * err_post * r_pre", "lr", count,
+                            gated)
+    lines.append(gated_assignment("w", "w + d_w", gated))
     if learned:
-        lines.append("F = F + d_w")
+        lines.append(gated_assignment("F", "F + d_w", gated))
     if decay:
-        lines.append("w = w - decay * (dt / t_unit) * w")
+        lines.append(gated_assignment("w", "w - decay * (dt / t_unit) * w", gated))
         if learned:
-            lines.append("F = F - decay * (dt / t_unit) * F")
+            lines.append(gated_assignment("F", "F - decay * (dt / t_unit) * F", gated))
     return "\n".join(lines)
 
 
 def parameter_plasticity_code(
-    optimizer: str, count: str, learn_bias: bool, learn_tau: bool, le: bool
+    optimizer: str, count: str, learn_bias: bool, learn_tau: bool, le: bool,
+    gated: bool = False,
 ) -> str:
     """Optimiser steps of the bias (``g = -dt e``) and of ``tau_m`` (``g = dt e du/dt``, kept at
-    least ``tau_min``; with the ``le`` rule ``tau_r`` follows ``tau_m``)."""
-    lines: list[str] = []
+    least ``tau_min``; with the ``le`` rule ``tau_r`` follows ``tau_m``). ``gated``: no state
+    changes on the first time step (:func:`gated_assignment`)."""
+    lines = [f"{STEP_GATE} = int(t_in_timesteps > 0)"] if gated else []
     if learn_bias:
-        lines += optimizer_code(optimizer, "b", "-(dt / t_unit) * err", "lr", count)
-        lines.append("b = b + d_b")
+        lines += optimizer_code(optimizer, "b", "-(dt / t_unit) * err", "lr", count, gated)
+        lines.append(gated_assignment("b", "b + d_b", gated))
     if learn_tau:
         lines += optimizer_code(optimizer, "tau", "(dt / t_unit) * err * dudt * t_unit",
-                                "tau_lr", count)
-        lines.append("tau_m = clip(tau_m / t_unit + d_tau, tau_min, inf) * t_unit")
+                                "tau_lr", count, gated)
+        lines.append(gated_assignment(
+            "tau_m", "clip(tau_m / t_unit + d_tau, tau_min, inf) * t_unit", gated))
         if le:
-            lines.append("tau_r = tau_m")
+            lines.append(gated_assignment("tau_r", "tau_m", gated))
     return "\n".join(lines)

@@ -21,9 +21,11 @@ position in the plan, so a Brian2 time step executes the plan top to bottom:
     softmax sums and, in reverse sweep order, summed ``F^T e`` into it and its error operation;
     last, plasticity.
 
-Brian2 step n of a run computes the state at ``t_n`` (``exact``: step 0 forms the initial state
-and skips plasticity) or the step ``t_n -> t_(n+1)`` (``euler``; the state at ``t_N`` is recorded
-by a final step with only the monitors active): see :mod:`vle.sim.brian2_build`.
+The grid ``t_0 .. t_N`` is one Brian2 run of ``N + 1`` steps, so that every code object is
+generated (and on cpp_standalone compiled) once: step n computes the state at ``t_n``
+(``exact``: step 0 forms the initial state; plasticity is gated on the step index so that it
+changes nothing there) or records ``t_n`` and then computes the step ``t_n -> t_(n+1)``
+(``euler``; the last step's result is not recorded). See :func:`vle.sim.brian2_build.run_steps`.
 """
 
 from __future__ import annotations
@@ -64,8 +66,9 @@ class SynapsesText:
 class Operation:
     """One step of the plan on object ``owner``: ``kind`` is ``'state_update'``, ``'summed'``
     (``label`` names the summed variable of the Synapses) or ``'code'`` (``label`` says what it
-    does, ``code`` is Brian2 abstract code). ``initial=False`` operations are inactive while the
-    ``exact`` scheme forms the state at t = 0."""
+    does, ``code`` is Brian2 abstract code). ``initial=False`` operations change nothing on the
+    first time step of a run, where the ``exact`` scheme forms the state at t = 0 (their
+    assignments are gated on the step index, :func:`vle.sim.brian2_code.gated_assignment`)."""
 
     owner: str
     kind: str
@@ -186,15 +189,20 @@ def emit_program(
             target=tnames.get(n), loss=rule.loss, outgoing=[pr.post for pr in out_of[n]],
             instant=instant))
 
-    count = "t_in_timesteps" if scheme == "exact" else "(t_in_timesteps + 1)"
+    gated = scheme == "exact"
+    # exact: step n >= 1 is Adam step n; step 0 (gated) counts as 1 so its discarded value is
+    # finite. euler: step n is Adam step n + 1.
+    count = ("(t_in_timesteps + int(t_in_timesteps == 0))" if gated
+             else "(t_in_timesteps + 1)")
     weight_ops = [Operation(synapses_name(pr.pre, pr.post), "code", "weight plasticity",
                             code.weight_plasticity_code(
                                 opt, count, rule.feedback == "learned" and pr.pre not in inputs,
-                                rule.decay > 0), initial=False)
+                                rule.decay > 0, gated), initial=not gated)
                   for pr in network.projections if plastic and pr.plastic]
     param_ops = [Operation(group_name(n), "code", "parameter plasticity",
                            code.parameter_plasticity_code(opt, count, learn_bias, learn_tau,
-                                                          rule.rule == "le"), initial=False)
+                                                          rule.rule == "le", gated),
+                           initial=not gated)
                  for n in order if learn_bias or learn_tau]
     softmax_ops = [Operation(f"softmax_{n}", "summed", "zsm_post") for n in sorted(softmax)]
     updates = [Operation(group_name(n), "state_update", scheme) for n in order]

@@ -78,9 +78,16 @@ def test_emitted_options_follow_the_rule():
     assert "err = eps" in text["pop_a"] and "dv/dt" not in text["pop_a"]
     assert "e_target = beta * (y_c(t, i) - 1 / zsm)" in text["pop_c"]
     assert "zsm_post = exp(r_pre - r_post)" in text["softmax_c"]
-    assert "tau_m = clip(tau_m / t_unit + d_tau" in text["pop_a"]
+    # exact: plasticity changes nothing on step 0 (the t = 0 sweep), where Adam counts 1
+    assert "past_t0 = int(t_in_timesteps > 0)" in text["pop_a"]
+    assert ("tau_m = past_t0 * (clip(tau_m / t_unit + d_tau, tau_min, inf) * t_unit) "
+            "+ (1 - past_t0) * tau_m") in text["pop_a"]
     assert "b = b + d_b" not in text["pop_a"]
-    assert "(1 - beta1**t_in_timesteps)" in text["syn_a_to_b"]
+    assert "w = past_t0 * (w + d_w) + (1 - past_t0) * w" in text["syn_a_to_b"]
+    assert "(1 - beta1**(t_in_timesteps + int(t_in_timesteps == 0)))" in text["syn_a_to_b"]
+    euler = brian2_equations(net, scheme="euler", learning=rule, targets=["c"], plastic=True)
+    assert "past_t0" not in euler["syn_a_to_b"] and "w = w + d_w" in euler["syn_a_to_b"]
+    assert "(1 - beta1**(t_in_timesteps + 1))" in euler["syn_a_to_b"]
     forward = brian2_equations(net, scheme="euler")
     assert all("err" not in t and "summed)" in t for k, t in forward.items()
                if k.startswith("syn_"))
@@ -130,6 +137,50 @@ def test_brian2_network_can_be_run_and_continued_in_brian2():
     np.testing.assert_allclose(ub, 1 - 0.8 * np.exp(-np.arange(101) * 0.01), atol=1e-12)
     model.network.run(10 * ms, namespace=model.namespace)  # plain Brian2 from here
     assert model.monitors["n"].ub.shape == (1, 102)
+
+
+@pytest.mark.brian2
+@needs_brian2
+@pytest.mark.parametrize("scheme", ["exact", "euler"])
+def test_a_simulation_is_one_brian2_run(scheme, monkeypatch):
+    """One ``Network.run`` of N + 1 steps per simulation, learning included (on cpp_standalone
+    every further run would generate and compile another copy of each code object)."""
+    import brian2
+
+    durations = []
+    run = brian2.Network.run
+
+    def counted(self, duration, *args, **kwargs):
+        durations.append(float(duration / brian2.second))
+        return run(self, duration, *args, **kwargs)
+
+    monkeypatch.setattr(brian2.Network, "run", counted)
+    res = simulate(mixed_network(), {"x": Sine()}, t_stop=0.2, dt=0.01, scheme=scheme,
+                   backend="brian2", targets={"c": Sine()}, plastic=True, record=["W", "e"])
+    assert durations == [pytest.approx(0.21)]
+    assert res["a->b.W"].shape[0] == 21
+
+
+@pytest.mark.brian2
+@needs_brian2
+def test_euler_brian2_network_continues_the_grid():
+    """After run_steps the euler model stands at t_(N+1) with t_0 .. t_N recorded, so a further
+    Brian2 run records t_(N+1) onwards."""
+    from brian2 import ms
+
+    from vle.sim.brian2_api import brian2_network
+    from vle.sim.brian2_build import run_steps
+
+    model = brian2_network(single_neuron(1.0, 0.2), {"x": Step(1.0)}, t_stop=1.0, dt=0.01,
+                           scheme="euler")
+    run_steps(model, 50)
+    model.network.run(10 * ms, namespace=model.namespace)
+    ub = model.monitors["n"].ub[0]
+    assert ub.shape == (52,)
+    # forward Euler of tau_m du/dt = I - u with I = 1 from t_1 on (the input's rate reaches n
+    # one step later): u_n = 1 - 0.99^(n-1), ub_n = u_n + 0.2 (1 - u_n), ub_0 = 0
+    u = 1 - 0.99 ** np.arange(51)
+    np.testing.assert_allclose(ub, np.r_[0.0, u + 0.2 * (1 - u)], atol=1e-12)
 
 
 @pytest.mark.brian2
