@@ -54,3 +54,59 @@ def test_sinusoidal_steady_state(tau_m: float, tau_r: float) -> None:
     (a, b), *_ = np.linalg.lstsq(basis, ub[late], rcond=None)
     want = (1 + 1j * omega * tau_r) / (1 + 1j * omega * tau_m)  # equations.md fact 3
     assert complex(a, b) == pytest.approx(want, abs=CLOSED_FORM)
+
+
+PHI_CELL = 3e-9
+"""The phi and phi' cells are algebraic behavioural sources, evaluated in double precision at
+each Newton iteration; the linear cell reproduces the ramp exactly, so what remains is
+ngspice's convergence at the test's reltol = 1e-9 of signals of about 1 (measured 9.7e-10,
+sigmoid near x = 14.5); three times that."""
+KINK = 1e-6
+"""phi' of relu and hardtanh steps at their kinks; points closer than this are left out (the
+cells take 0 exactly at the kink, like the reference, but the sampled ramp may straddle it)."""
+
+
+@pytest.mark.parametrize("v_unit", [1.0, 0.1])
+def test_phi_cells_equal_the_model_nonlinearities(v_unit: float, tmp_path) -> None:
+    """Every nonlinearity's phi and phi' cell, driven by a ramp over x in [-30, 30] model
+    units (saturation and the kinks included), against :mod:`vle.model.nonlinearity` at
+    ngspice's own time points."""
+    from vle.circuits import (
+        Circuit,
+        Instance,
+        Options,
+        Pwl,
+        Section,
+        Transient,
+        VoltageSource,
+        write_netlist,
+    )
+    from vle.circuits.cells import phi_cell, phi_prime_cell
+    from vle.model.nonlinearity import PHI_NAMES, phi, phi_prime
+    from vle.sim.spice.runner import get_runner
+
+    span, t_stop = 30.0, 1.0
+    cells, elements = [], [VoltageSource("Vx", "x", "0", Pwl((0.0, t_stop),
+                                                             (-span * v_unit, span * v_unit)))]
+    for name in PHI_NAMES:
+        cells += [phi_cell(f"phi_{name}", name, v_unit),
+                  phi_prime_cell(f"dphi_{name}", name, v_unit)]
+        elements += [Instance(f"Xr_{name}", f"phi_{name}", ("x", f"r_{name}")),
+                     Instance(f"Xd_{name}", f"dphi_{name}", ("x", f"d_{name}"))]
+    circuit = Circuit("phi cells", (Section("ramp and cells", tuple(elements)),),
+                      subcircuits=tuple(cells), analyses=(Transient(1e-3, t_stop),),
+                      options=Options(reltol=1e-9, abstol=1e-15, vntol=1e-12))
+    done = get_runner("batch").run(write_netlist(circuit), name="phi", workdir=tmp_path)
+    assert done.warnings == ()
+    t = done.plot["time"]
+    x = -span + 2 * span * t / t_stop
+    away = np.ones_like(x, dtype=bool)
+    for kink in (-1.0, 0.0, 1.0):
+        away &= np.abs(x - kink) > KINK
+    for name in PHI_NAMES:
+        r = done.plot[f"v(r_{name})"] / v_unit
+        d = done.plot[f"v(d_{name})"] / v_unit
+        np.testing.assert_allclose(r, phi(name, x), rtol=PHI_CELL, atol=PHI_CELL,
+                                   err_msg=f"phi {name}")
+        np.testing.assert_allclose(d[away], phi_prime(name, x[away]), rtol=PHI_CELL,
+                                   atol=PHI_CELL, err_msg=f"phi' {name}")
