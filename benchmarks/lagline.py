@@ -16,7 +16,7 @@ from pathlib import Path
 from common import emit
 
 from vle import load_model
-from vle.sim.train import train
+from vle.learning.train import train
 
 HERE = Path(__file__).resolve().parent
 TEACHER = {"x->h1.W": 1.0, "h1->out.W": 2.0, "h1.tau_m": 1.0, "out.tau_m": 2.0}

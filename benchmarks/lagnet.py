@@ -19,9 +19,9 @@ import xarray as xr
 from common import emit
 
 from vle import load_model
-from vle.sim.diagnostics import rule_alignment
+from vle.learning.alignment import rule_alignment
+from vle.learning.train import train
 from vle.sim.targets import model_targets
-from vle.sim.train import train
 
 HERE = Path(__file__).resolve().parent
 

@@ -25,7 +25,7 @@ import numpy as np
 from common import emit, without_script_dir
 
 from vle import load_model
-from vle.sim.dataset_train import train_dataset
+from vle.learning.dataset_train import train_dataset
 
 without_script_dir(__file__)  # this file's name would shadow the mnist1d package
 

@@ -6,7 +6,7 @@ Elements and subcircuits are frozen, validated data (:mod:`~vle.circuits.element
 data registered by name; :func:`transfer_function` analyses the linear part of any circuit.
 """
 
-from vle.circuits import technologies as _technologies  # noqa: F401  (registers the built-ins)
+from vle.circuits import builtin_technologies as _builtin_technologies  # noqa: F401  (registers the built-ins)
 from vle.circuits.circuit import Circuit, Options, Section, Subcircuit, Transient
 from vle.circuits.elements import (
     Behavioral,

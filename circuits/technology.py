@@ -1,6 +1,6 @@
 """Technologies as data: what parts exist, their ranges and tolerances, the op-amp, the
-default time and voltage scales. Registered by name (:mod:`vle.circuits.technologies` holds the
-built-in ones)."""
+default time and voltage scales. Registered by name (:mod:`vle.circuits.builtin_technologies`
+holds the built-in ones)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from vle.circuits.circuit import Options
 
 SELECTIONS = ("exact", "series", "unit-capacitor")
-"""How component values are chosen (:mod:`vle.mapping.values`): ``exact`` computes them;
+"""How component values are chosen (:mod:`vle.mapping.value_selection`): ``exact`` computes them;
 ``series`` picks resistors and capacitors from E-series; ``unit-capacitor`` builds
 capacitors from a unit capacitor and trims resistors continuously (a layout)."""
 

@@ -19,9 +19,9 @@ import xarray as xr
 
 import vle
 from vle.circuits import write_netlist
+from vle.learning.train import train
 from vle.mapping import compile as compile_circuit
 from vle.plots import plot_traces
-from vle.sim.train import train
 
 HERE = Path(__file__).resolve().parent
 TEACHER = {"x->h1.W": 1.0, "h1->out.W": 2.0, "h1.tau_m": 1.0, "out.tau_m": 2.0}
@@ -103,7 +103,7 @@ def spice(out: Path) -> None:
 
 def three_way() -> None:
     """numba, Brian2 and SPICE on the same LagLine model file: one line per backend."""
-    from vle.sim.compare_backends import compare_backends
+    from vle.sim.backend_comparison import compare_backends
     from vle.sim.spice.batch import find_ngspice
 
     backends = ["numba", "brian2"] + (["spice"] if find_ngspice() is not None else [])

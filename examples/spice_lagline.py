@@ -3,7 +3,7 @@ simulated by ngspice, read back in model units and compared trace by trace.
 
 Prints the comparison table (normalised RMS error, largest error, delay per trace) and one
 summary line; writes an overlay plot with --out. Exits with status 1 when a trace is above
-the technology's tolerance (vle.sim.compare.TECHNOLOGY_TOLERANCE).
+the technology's tolerance (vle.sim.trace_comparison.TECHNOLOGY_TOLERANCE).
 
     python examples/spice_lagline.py [--dt 1e-3] [--technology ideal|discrete|onchip]
                                      [--out DIR]
@@ -15,8 +15,8 @@ import argparse
 from pathlib import Path
 
 import vle
-from vle.sim.compare import Comparison
-from vle.sim.compare_backends import compare_backends
+from vle.sim.backend_comparison import compare_backends
+from vle.sim.trace_comparison import Comparison
 
 HERE = Path(__file__).resolve().parent
 

@@ -6,10 +6,10 @@ Compilation is this ordered list of small passes, each a pure function
 1. learning variant (:mod:`~vle.mapping.variant`): ``le`` sets ``tau_r = tau_m``; what has no
    realisation is stated or refused;
 2. time scaling (:mod:`~vle.mapping.timescale`): the sections to realise, in seconds;
-3. value selection (:mod:`~vle.mapping.values`): R and C for every section;
+3. value selection (:mod:`~vle.mapping.value_selection`): R and C for every section;
 4. weight mapping (:mod:`~vle.mapping.weights`): conductances, ranges, quantisation;
-5. cell selection (:mod:`~vle.mapping.cells`): cells and their connections;
-6. netlisting (:mod:`~vle.mapping.netlisting`): sources, analyses, options, probes.
+5. cell selection (:mod:`~vle.mapping.cell_selection`): cells and their connections;
+6. netlisting (:mod:`~vle.mapping.assembly`): sources, analyses, options, probes.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from pathlib import Path
 
 from vle.circuits.circuit import Circuit
 from vle.circuits.technology import Technology, get_technology
-from vle.mapping.cells import select_cells
+from vle.mapping.assembly import build_netlist
+from vle.mapping.cell_selection import select_cells
 from vle.mapping.errors import MappingError
-from vle.mapping.netlisting import build_netlist
 from vle.mapping.plan import Part, Plan
 from vle.mapping.report import MappingReport, Row
 from vle.mapping.timescale import scale_time
-from vle.mapping.values import select_values
+from vle.mapping.value_selection import select_values
 from vle.mapping.variant import learning_variant
 from vle.mapping.weights import map_weights
 from vle.model.learning import Teacher

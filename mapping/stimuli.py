@@ -31,7 +31,7 @@ from vle.model import stimulus as stim
 EDGE_FRACTION = 1e-3
 """Edges of steps and square waves take this fraction of the simulation step dt (or more, where
 ngspice needs a longer edge to place a time point on each corner: see
-:data:`vle.mapping.netlisting.EDGE_MIN_BREAKS`): far below anything the reference resolves. An
+:data:`vle.mapping.assembly.EDGE_MIN_BREAKS`): far below anything the reference resolves. An
 edge ends at the switching instant, because the reference takes the new value from that instant
 on."""
 

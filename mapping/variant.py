@@ -15,14 +15,7 @@ from vle.circuits.names import RESERVED
 from vle.mapping.errors import MappingError
 from vle.mapping.plan import Plan
 from vle.mapping.report import Row
-from vle.model.network import Network
-from vle.model.population import Population
-
-
-def _le(network: Network) -> Network:
-    pops = tuple(p if p.is_input else Population(p.name, p.size, p.kind, p.tau_m, p.tau_m,
-                                                 p.phi, p.bias) for p in network.populations)
-    return Network(network.name, pops, network.projections)
+from vle.model.learning import rule_network
 
 
 def learning_variant(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
@@ -37,8 +30,8 @@ def learning_variant(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
                            "realisation yet", hint="use feedback = 'transpose' (the crossbar "
                            "read in the transposed direction)")
     parts = plan.parts
-    if rule.rule == "le":
-        parts = (replace(parts[0], network=_le(parts[0].network)), *parts[1:])
+    if rule.ties_tau_r:
+        parts = (replace(parts[0], network=rule_network(parts[0].network, rule)), *parts[1:])
         notes.append("rule 'le': tau_r set to tau_m in every population, so every section "
                      "is a wire and e = eps")
     opt = rule.optimizer

@@ -33,7 +33,7 @@ from vle.circuits.technology import Technology
 from vle.mapping.errors import MappingError
 from vle.mapping.plan import Conductances, Part, Plan
 from vle.mapping.report import Row
-from vle.mapping.values import clean
+from vle.mapping.value_selection import clean
 
 Rule = Callable[[float, Technology, str], float]
 

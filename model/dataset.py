@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vle.model import values
+from vle.model import converters
 
 DATASETS: tuple[str, ...] = ("mnist1d",)
 """Known datasets; ``mnist1d`` is generated locally by the ``mnist1d`` package."""
@@ -36,13 +36,13 @@ class DatasetSpec:
     patience: int = 2
 
     def __post_init__(self) -> None:
-        values.choice("dataset.name", self.name, DATASETS)
-        values.identifier("dataset.input", self.input)
-        values.identifier("dataset.output", self.output)
-        values.integer("dataset.batch", self.batch, minimum=1)
-        values.integer("dataset.test_batch", self.test_batch, minimum=1)
-        values.number("dataset.time_per_sample", self.time_per_sample, positive=True)
-        values.integer("dataset.n_samples", self.n_samples, minimum=10)
-        values.integer("dataset.seed", self.seed, minimum=0)
-        values.choice("dataset.lr_schedule", self.lr_schedule, SCHEDULES)
-        values.integer("dataset.patience", self.patience, minimum=1)
+        converters.choice("dataset.name", self.name, DATASETS)
+        converters.identifier("dataset.input", self.input)
+        converters.identifier("dataset.output", self.output)
+        converters.integer("dataset.batch", self.batch, minimum=1)
+        converters.integer("dataset.test_batch", self.test_batch, minimum=1)
+        converters.number("dataset.time_per_sample", self.time_per_sample, positive=True)
+        converters.integer("dataset.n_samples", self.n_samples, minimum=10)
+        converters.integer("dataset.seed", self.seed, minimum=0)
+        converters.choice("dataset.lr_schedule", self.lr_schedule, SCHEDULES)
+        converters.integer("dataset.patience", self.patience, minimum=1)

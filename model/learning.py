@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from vle.model import values
+from vle.model import converters
 from vle.model.errors import ModelError
 from vle.model.network import Network
 
@@ -39,15 +39,15 @@ class Optimizer:
     eps: float = 1e-8
 
     def __post_init__(self) -> None:
-        values.choice("learning.optimizer.kind", self.kind, OPTIMIZERS)
-        object.__setattr__(self, "lr", values.number("learning.optimizer.lr", self.lr,
+        converters.choice("learning.optimizer.kind", self.kind, OPTIMIZERS)
+        object.__setattr__(self, "lr", converters.number("learning.optimizer.lr", self.lr,
                                                      positive=True))
         for name in ("momentum", "beta1", "beta2"):
-            v = values.number(f"learning.optimizer.{name}", getattr(self, name), nonneg=True)
+            v = converters.number(f"learning.optimizer.{name}", getattr(self, name), nonneg=True)
             if v >= 1:
                 raise ModelError(f"learning.optimizer.{name}", f"got {v:g}", "a number in [0, 1)")
             object.__setattr__(self, name, v)
-        object.__setattr__(self, "eps", values.number("learning.optimizer.eps", self.eps,
+        object.__setattr__(self, "eps", converters.number("learning.optimizer.eps", self.eps,
                                                       positive=True))
 
 
@@ -78,27 +78,53 @@ class LearningRule:
     decay: float = 0.0
 
     def __post_init__(self) -> None:
-        values.choice("learning.rule", self.rule, RULES)
-        values.choice("learning.loss", self.loss, LOSSES)
-        object.__setattr__(self, "beta", values.number("learning.beta", self.beta, nonneg=True))
-        object.__setattr__(self, "gamma", values.number("learning.gamma", self.gamma))
-        values.boolean("learning.learn_tau_m", self.learn_tau_m)
-        values.boolean("learning.learn_bias", self.learn_bias)
+        converters.choice("learning.rule", self.rule, RULES)
+        converters.choice("learning.loss", self.loss, LOSSES)
+        object.__setattr__(self, "beta", converters.number("learning.beta", self.beta, nonneg=True))
+        object.__setattr__(self, "gamma", converters.number("learning.gamma", self.gamma))
+        converters.boolean("learning.learn_tau_m", self.learn_tau_m)
+        converters.boolean("learning.learn_bias", self.learn_bias)
         if self.tau_lr is not None:
-            object.__setattr__(self, "tau_lr", values.number("learning.tau_lr", self.tau_lr,
+            object.__setattr__(self, "tau_lr", converters.number("learning.tau_lr", self.tau_lr,
                                                              positive=True))
         if self.tau_m_min is not None:
-            object.__setattr__(self, "tau_m_min", values.number(
+            object.__setattr__(self, "tau_m_min", converters.number(
                 "learning.tau_m_min", self.tau_m_min, positive=True))
-        values.choice("learning.feedback", self.feedback, FEEDBACK)
-        values.integer("learning.feedback_seed", self.feedback_seed, minimum=0)
-        object.__setattr__(self, "decay", values.number("learning.decay", self.decay,
+        converters.choice("learning.feedback", self.feedback, FEEDBACK)
+        converters.integer("learning.feedback_seed", self.feedback_seed, minimum=0)
+        object.__setattr__(self, "decay", converters.number("learning.decay", self.decay,
                                                         nonneg=True))
 
     @property
     def active(self) -> bool:
         """True when errors are computed (every rule but ``none``)."""
         return self.rule != "none"
+
+    @property
+    def ties_tau_r(self) -> bool:
+        """True when the rule runs with ``tau_r = tau_m`` in every population (``le``); a
+        learned ``tau_m`` then moves ``tau_r`` with it. :func:`rule_network` applies it."""
+        return self.rule == "le"
+
+    @property
+    def instant_errors(self) -> bool:
+        """True when the error is the instantaneous ``e = eps`` (``bp``; ``le``, whose error
+        sections are wires because ``tau_r = tau_m``)."""
+        return self.rule in ("bp", "le")
+
+
+def rule_network(network: Network, rule: LearningRule | None) -> Network:
+    """The network whose dynamics ``rule`` runs: under ``le`` (:attr:`LearningRule.ties_tau_r`)
+    every non-input population has ``tau_r = tau_m`` (equations.md section 2); any other rule,
+    or none, leaves ``network`` as it is.
+
+    The one home of that rule: the reference, Brian2, the mapper and the alignment diagnostic
+    all call it.
+    """
+    if rule is None or not rule.ties_tau_r:
+        return network
+    return Network(network.name, tuple(p if p.is_input else replace(p, tau_r=p.tau_m)
+                                       for p in network.populations), network.projections)
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from vle.model import values
+from vle.model import converters
 from vle.model.dataset import DATASETS, DatasetSpec
 from vle.model.errors import ModelError
 from vle.model.learning import LearningRule, Optimizer, Teacher
@@ -62,7 +62,7 @@ def model_from_dict(
     """Build a :class:`Model` from the parsed TOML ``data``; files are relative to ``base_dir``."""
     top = Table(data, "", ("network", "population", "projection", "stimulus", "simulation",
                            "learning", "target", "dataset"))
-    name = values.identifier("network.name",
+    name = converters.identifier("network.name",
                              Table(top.get("network", expected="a [network] table"), "network",
                                    ("name",)).get("name", expected="a network name"))
     raw_pops = top.get("population", expected="[[population]] tables")
@@ -129,7 +129,7 @@ def _target(raw: Any, path: str, name: str, base_dir: Path) -> Stimulus | Teache
         except ModelError as exc:
             raise ModelError(t.key("model"), f"the teacher model is invalid: {exc}",
                              "a valid model file") from None
-        pop = values.identifier(t.key("population"), t.get("population", name))
+        pop = converters.identifier(t.key("population"), t.get("population", name))
         try:
             return Teacher(teacher.network, pop, file)
         except ModelError:
@@ -147,7 +147,7 @@ def _population(raw: Any, index: int) -> Population:
         raise ModelError(f"population[{index}]", f"got {raw!r}"[:80], "a table")
     if "name" not in raw:
         raise ModelError(f"population[{index}].name", "missing", "a population name")
-    name = values.identifier(f"population[{index}].name", raw["name"])
+    name = converters.identifier(f"population[{index}].name", raw["name"])
     kind = raw.get("kind", "hidden")
     allowed = _INPUT_KEYS if kind == "input" else _POPULATION_KEYS
     t = Table(raw, f"population.{name}", allowed)
@@ -166,8 +166,8 @@ def _population(raw: Any, index: int) -> Population:
 
 def _projection(raw: Any, index: int, sizes: dict[str, int], base_dir: Path) -> Projection:
     t = Table(raw, f"projection[{index}]", _PROJECTION_KEYS)
-    pre = values.identifier(t.key("pre"), t.get("pre", expected="a population name"))
-    post = values.identifier(t.key("post"), t.get("post", expected="a population name"))
+    pre = converters.identifier(t.key("pre"), t.get("pre", expected="a population name"))
+    post = converters.identifier(t.key("post"), t.get("post", expected="a population name"))
     t = Table(raw, f"projection.{pre}->{post}", _PROJECTION_KEYS)
     for end, name in (("pre", pre), ("post", post)):
         if name not in sizes:
@@ -180,31 +180,31 @@ def _projection(raw: Any, index: int, sizes: dict[str, int], base_dir: Path) -> 
                          "exactly one of weights (inline), init (an initialiser table) or "
                          "file ('w.npz:key')")
     if given[0] == "weights":
-        w = values.real_array(t.key("weights"), t.get("weights"), shape=shape)
+        w = converters.real_array(t.key("weights"), t.get("weights"), shape=shape)
     elif given[0] == "init":
         w = _init_weights(t.get("init"), t.key("init"), shape)
     else:
-        w = values.real_array(t.key("file"), _array_from_file(t.get("file"), t.key("file"),
+        w = converters.real_array(t.key("file"), _array_from_file(t.get("file"), t.key("file"),
                                                               base_dir), shape=shape)
     return Projection(pre, post, w, t.get("plastic", True))
 
 
 def _init_weights(raw: Any, key: str, shape: tuple[int, int]) -> np.ndarray:
-    kind = values.choice(f"{key}.kind", Table(raw, key, ("kind", "mean", "std", "seed", "low",
+    kind = converters.choice(f"{key}.kind", Table(raw, key, ("kind", "mean", "std", "seed", "low",
                                                          "high", "value")).get(
         "kind", expected="normal, uniform or constant"), tuple(_INIT_KEYS))
     t = Table(raw, key, _INIT_KEYS[kind])
     if kind == "constant":
-        return np.full(shape, values.number(t.key("value"), t.get("value")))
-    seed = values.integer(t.key("seed"), t.get(
+        return np.full(shape, converters.number(t.key("value"), t.get("value")))
+    seed = converters.integer(t.key("seed"), t.get(
         "seed", expected="an integer seed (random weights must be reproducible)"), minimum=0)
     rng = np.random.default_rng(seed)
     if kind == "normal":
-        mean = values.number(t.key("mean"), t.get("mean", 0.0))
-        std = values.number(t.key("std"), t.get("std", expected="a number >= 0"), nonneg=True)
+        mean = converters.number(t.key("mean"), t.get("mean", 0.0))
+        std = converters.number(t.key("std"), t.get("std", expected="a number >= 0"), nonneg=True)
         return rng.normal(mean, std, size=shape)
-    low = values.number(t.key("low"), t.get("low", expected="a number"))
-    high = values.number(t.key("high"), t.get("high", expected="a number > low"))
+    low = converters.number(t.key("low"), t.get("low", expected="a number"))
+    high = converters.number(t.key("high"), t.get("high", expected="a number > low"))
     if not high > low:
         raise ModelError(t.key("high"), f"got {high:g} <= low = {low:g}", "high > low")
     return rng.uniform(low, high, size=shape)
@@ -264,14 +264,14 @@ def _not_numeric(key: str, path: Path, exc: Exception, name: str | None = None) 
 def stimulus_from_table(raw: Any, path: str, base_dir: Path) -> Stimulus:
     """Build a stimulus (or target) signal from its TOML table."""
     kinds = tuple(Stimulus.registry) + (("teacher",) if path.startswith("target") else ())
-    kind = values.choice(f"{path}.kind", Table(raw, path, ("kind", "file", *_all_fields())).get(
+    kind = converters.choice(f"{path}.kind", Table(raw, path, ("kind", "file", *_all_fields())).get(
         "kind", expected="one of " + ", ".join(kinds)), kinds)
     cls = Stimulus.registry[kind]
     if cls is Pwl:
         t = Table(raw, path, ("kind", "file", "t", "values"))
         file = t.get("file", expected="an .npz file holding the time points and values")
-        tk = values.identifier(t.key("t"), t.get("t", expected="the name of the time array"))
-        vk = values.identifier(t.key("values"), t.get("values",
+        tk = converters.identifier(t.key("t"), t.get("t", expected="the name of the time array"))
+        vk = converters.identifier(t.key("values"), t.get("values",
                                                       expected="the name of the values array"))
         # _array_from_file's errors already carry the full key (path.file)
         times = _array_from_file(file, t.key("file"), base_dir, tk)

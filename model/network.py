@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from vle.model import values
+from vle.model import converters
 from vle.model.errors import ModelError
 from vle.model.population import Population
 from vle.model.projection import Projection
@@ -25,7 +25,7 @@ class Network:
     projections: tuple[Projection, ...] = ()
 
     def __post_init__(self) -> None:
-        values.identifier("network.name", self.name)
+        converters.identifier("network.name", self.name)
         pops = tuple(self.populations)
         projs = tuple(self.projections)
         object.__setattr__(self, "populations", pops)
@@ -86,7 +86,7 @@ class Network:
         """The non-input populations, in file order."""
         return tuple(p for p in self.populations if not p.is_input)
 
-    def sweep_order(self) -> tuple[tuple[str, ...], frozenset[str]]:
+    def update_order(self) -> tuple[tuple[str, ...], frozenset[str]]:
         """The order in which populations are updated within a time step, and the back edges.
 
         Returns ``(order, delayed)``: ``order`` lists every non-input population so that each

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vle.model import values
+from vle.model import converters
 from vle.model.errors import ModelError
 from vle.model.nonlinearity import PHI_NAMES
 
@@ -41,10 +41,10 @@ class Population:
     bias: np.ndarray | float = 0.0
 
     def __post_init__(self) -> None:
-        values.identifier("population.name", self.name)
+        converters.identifier("population.name", self.name)
         key = f"population.{self.name}"
-        size = values.integer(f"{key}.size", self.size, minimum=1)
-        kind = values.choice(f"{key}.kind", self.kind, KINDS)
+        size = converters.integer(f"{key}.size", self.size, minimum=1)
+        kind = converters.choice(f"{key}.kind", self.kind, KINDS)
         object.__setattr__(self, "size", size)
         if kind == "input":
             for attr in ("tau_m", "tau_r"):
@@ -54,16 +54,16 @@ class Population:
             if self.phi != "linear" or np.any(np.asarray(self.bias, dtype=float) != 0):
                 raise ModelError(key, "an input population has no dynamics",
                                  "no tau_m, tau_r, phi or bias on an input population")
-            object.__setattr__(self, "bias", values.per_unit(f"{key}.bias", 0.0, size))
+            object.__setattr__(self, "bias", converters.per_unit(f"{key}.bias", 0.0, size))
             return
         if self.tau_m is None:
             raise ModelError(f"{key}.tau_m", "missing", f"tau_m for a {kind} population")
-        tau_m = values.per_unit(f"{key}.tau_m", self.tau_m, size, positive=True)
-        tau_r = values.per_unit(
+        tau_m = converters.per_unit(f"{key}.tau_m", self.tau_m, size, positive=True)
+        tau_r = converters.per_unit(
             f"{key}.tau_r", tau_m if self.tau_r is None else self.tau_r, size, positive=True
         )
-        values.choice(f"{key}.phi", self.phi, PHI_NAMES)
-        bias = values.per_unit(f"{key}.bias", self.bias, size)
+        converters.choice(f"{key}.phi", self.phi, PHI_NAMES)
+        bias = converters.per_unit(f"{key}.bias", self.bias, size)
         object.__setattr__(self, "tau_m", tau_m)
         object.__setattr__(self, "tau_r", tau_r)
         object.__setattr__(self, "bias", bias)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vle.model import values
+from vle.model import converters
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,14 +24,14 @@ class Projection:
     plastic: bool = True
 
     def __post_init__(self) -> None:
-        values.identifier("projection.pre", self.pre)
-        values.identifier("projection.post", self.post)
-        w = values.real_array(f"projection.{self.name}.weights", self.weights)
+        converters.identifier("projection.pre", self.pre)
+        converters.identifier("projection.post", self.post)
+        w = converters.real_array(f"projection.{self.name}.weights", self.weights)
         if w.ndim != 2:
-            values.real_array(f"projection.{self.name}.weights", w, shape=(-1, -1))
+            converters.real_array(f"projection.{self.name}.weights", w, shape=(-1, -1))
         object.__setattr__(self, "weights", w)
         object.__setattr__(
-            self, "plastic", values.boolean(f"projection.{self.name}.plastic", self.plastic)
+            self, "plastic", converters.boolean(f"projection.{self.name}.plastic", self.plastic)
         )
 
     @property

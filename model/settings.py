@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vle.model import values
+from vle.model import converters
 from vle.model.errors import ModelError
 
 SCHEMES: tuple[str, ...] = ("exact", "euler")
@@ -24,9 +24,9 @@ class SimulationSettings:
     scheme: str = "exact"
 
     def __post_init__(self) -> None:
-        dt = values.number("simulation.dt", self.dt, positive=True)
-        t_stop = values.number("simulation.t_stop", self.t_stop, positive=True)
-        values.choice("simulation.scheme", self.scheme, SCHEMES)
+        dt = converters.number("simulation.dt", self.dt, positive=True)
+        t_stop = converters.number("simulation.t_stop", self.t_stop, positive=True)
+        converters.choice("simulation.scheme", self.scheme, SCHEMES)
         object.__setattr__(self, "dt", dt)
         object.__setattr__(self, "t_stop", t_stop)
         ratio = t_stop / dt

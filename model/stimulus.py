@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from vle.model import values
+from vle.model import converters
 from vle.model.errors import ModelError
 
 
@@ -53,9 +53,9 @@ class Step(Stimulus):
     offset: float = 0.0
 
     def __post_init__(self) -> None:
-        values.number("stimulus.amplitude", self.amplitude)
-        values.number("stimulus.t_on", self.t_on, nonneg=True)
-        values.number("stimulus.offset", self.offset)
+        converters.number("stimulus.amplitude", self.amplitude)
+        converters.number("stimulus.t_on", self.t_on, nonneg=True)
+        converters.number("stimulus.offset", self.offset)
 
     def _values(self, t: np.ndarray) -> np.ndarray:
         return self.offset + np.where(t >= self.t_on, self.amplitude, 0.0)
@@ -65,7 +65,7 @@ def _tuple(key: str, value: object, *, positive: bool = False) -> tuple[float, .
     seq = value if isinstance(value, (list, tuple, np.ndarray)) else [value]
     if len(seq) == 0:
         raise ModelError(key, "got an empty list", "a number or a non-empty list of numbers")
-    return tuple(values.number(key, v, positive=positive) for v in seq)
+    return tuple(converters.number(key, v, positive=positive) for v in seq)
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class Sine(Stimulus):
         object.__setattr__(self, "amplitude", amp)
         object.__setattr__(self, "omega", omega)
         object.__setattr__(self, "phase", phase)
-        values.number("stimulus.offset", self.offset)
+        converters.number("stimulus.offset", self.offset)
 
     def _values(self, t: np.ndarray) -> np.ndarray:
         out = np.full(t.shape, float(self.offset))
@@ -115,10 +115,10 @@ class Square(Stimulus):
     offset: float = 0.0
 
     def __post_init__(self) -> None:
-        values.number("stimulus.amplitude", self.amplitude)
-        values.number("stimulus.period", self.period, positive=True)
-        values.number("stimulus.phase", self.phase)
-        values.number("stimulus.offset", self.offset)
+        converters.number("stimulus.amplitude", self.amplitude)
+        converters.number("stimulus.period", self.period, positive=True)
+        converters.number("stimulus.phase", self.phase)
+        converters.number("stimulus.offset", self.offset)
 
     def _values(self, t: np.ndarray) -> np.ndarray:
         cycles = t / self.period + self.phase / (2 * np.pi)
@@ -141,8 +141,8 @@ class Pwl(Stimulus):
     source: str = ""
 
     def __post_init__(self) -> None:
-        t = values.real_array("stimulus.t", self.t)
-        v = values.real_array("stimulus.values", self.values)
+        t = converters.real_array("stimulus.t", self.t)
+        v = converters.real_array("stimulus.values", self.values)
         if t.ndim != 1 or t.size < 1:
             raise ModelError("stimulus.t", f"got shape {list(t.shape)}",
                              "a one-dimensional array of time points")

@@ -2,7 +2,7 @@
 
 :class:`ArrayRun` lays the network out, builds the kernel arguments, samples inputs and
 targets chunk by chunk, calls the backend's ``advance`` function (signature of
-:func:`vle.sim._kernels.run`) and assembles the recorded traces into a
+:func:`vle.sim.numba._kernels.run`) and assembles the recorded traces into a
 :class:`~vle.sim.result.Result`. Training loops drive an :class:`ArrayRun` chunk by chunk.
 """
 
@@ -31,15 +31,11 @@ _DYNAMIC = ("u", "ub", "r", "v", "e")
 class ArrayRun:
     """One run of an array backend: state, parameters and recordings of ``request``.
 
-    ``period_steps`` replays the stimuli and targets every that many steps (training epochs).
+    The request's ``period_steps`` replays the stimuli and targets every that many steps
+    (training epochs).
     """
 
-    def __init__(
-        self,
-        request: RunRequest,
-        advance: Callable[..., None],
-        period_steps: int | None = None,
-    ) -> None:
+    def __init__(self, request: RunRequest, advance: Callable[..., None]) -> None:
         net = request.network
         if request.scheme not in SCHEME_PROPERTIES:
             raise ValueError(f"unknown scheme {request.scheme!r}; use one of "
@@ -48,7 +44,7 @@ class ArrayRun:
         self.request = request
         self.advance_fn = advance
         self.layout = Layout.of(net)
-        signals = request_signals(request, self.layout, period_steps)
+        signals = request_signals(request, self.layout)
         self.inputs, self.targets = signals.inputs, signals.targets
         self.batch, self.batched = signals.batch, signals.batched
         self.args = KernelArgs.build(self.layout, dt=request.dt, scheme=request.scheme,

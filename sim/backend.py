@@ -30,7 +30,9 @@ class RunRequest:
     ``'<pre>-><post>.W'``, ``'<population>.b'``, ``'<population>.tau_m'``, and ``'loss'``);
     ``record_every`` keeps every k-th grid point. With ``targets`` (signals for output
     populations) the error neurons of ``learning`` run; ``plastic`` lets them change the
-    parameters. ``options`` holds backend-specific settings.
+    parameters. With ``period_steps`` the stimuli and targets are replayed every that many grid
+    steps while the state carries on (training epochs of a continuous task). ``options`` holds
+    backend-specific settings.
     """
 
     network: Network
@@ -46,6 +48,7 @@ class RunRequest:
     targets: Mapping[str, Signal] = field(default_factory=dict)
     plastic: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)
+    period_steps: int | None = None
 
 
 class Backend(ABC):

@@ -16,36 +16,28 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from vle.model.learning import LOSSES, OPTIMIZERS, LearningRule
-from vle.sim import _kernels as K
 from vle.sim.layout import Layout
+from vle.sim.parameters import feedback_weights, unit_tau_r
+
+EXACT = 0
+EULER = 1
+"""Codes of the schemes in ``flags[F_SCHEME]``."""
+
+S_DT, S_BETA, S_GAMMA, S_LR, S_TAU_LR, S_TAU_MIN, S_DECAY, S_MOM, S_B1, S_B2, S_EPS = range(11)
+"""Positions in the float array ``scal``."""
+(F_SCHEME, F_ERRORS, F_INSTANT, F_LOSS, F_PLASTIC, F_LEARN_BIAS, F_LEARN_TAU, F_OPT,
+ F_LEARNED_FB, F_LE) = range(10)
+"""Positions in the integer array ``flags``."""
+N_SCAL, N_FLAGS = 11, 10
 
 STATE_NAMES = ("u", "cur", "ub", "r", "rp", "v", "e", "eps", "du", "rprev", "eprev", "tmp",
                "et")
 """Dynamic state arrays, in kernel order, each ``(n_units, batch)`` (``tmp`` is scratch)."""
 
 
-def feedback_weights(layout: Layout, rule: LearningRule) -> np.ndarray:
-    """The flat feedback weights F (shape of W per projection) for the rule's feedback mode.
-
-    ``transpose``: F is W itself (the same array). ``random`` and ``learned``: F drawn once from
-    a normal distribution with the standard deviation of the projection's initial weights (or
-    ``1/sqrt(pre size)`` if they are all equal), seeded by ``feedback_seed``.
-    """
-    if rule.feedback == "transpose":
-        return layout.wflat
-    rng = np.random.default_rng(rule.feedback_seed)
-    out = np.empty_like(layout.wflat)
-    for j in range(len(layout.j_names)):
-        w = layout.weights(j)
-        std = float(w.std()) or 1.0 / np.sqrt(w.shape[1])
-        o = int(layout.j_woff[j])
-        out[o:o + w.size] = rng.normal(0.0, std, w.size)
-    return out
-
-
 @dataclass(eq=False)
 class KernelArgs:
-    """Kernel arguments for one network run (see :func:`vle.sim._kernels.run`)."""
+    """Kernel arguments for one network run (see :func:`vle.sim.numba._kernels.run`)."""
 
     layout: Layout
     tables: tuple[np.ndarray, ...]
@@ -79,7 +71,7 @@ class KernelArgs:
         errors = bool(target_pops) and rule.active
         n = layout.n_units
         tau_m = layout.tau_m.copy()
-        tau_r = tau_m.copy() if rule.rule == "le" else layout.tau_r.copy()
+        tau_r = unit_tau_r(layout, rule)
         wflat = layout.wflat.copy()
         fflat = wflat if rule.feedback == "transpose" else feedback_weights(layout, rule).copy()
         out_order = np.argsort(layout.j_pre, kind="stable").astype(np.int64)
@@ -94,30 +86,30 @@ class KernelArgs:
             *name.split("->")).plastic) for name in layout.j_names], dtype=np.int64)
         pre_sizes = layout.p_size[layout.j_pre] * batch
         j_roff = np.concatenate(([0], np.cumsum(pre_sizes))).astype(np.int64)
-        tables = (layout.p_start, layout.p_size, layout.p_phi, layout.sweep, layout.j_pre,
+        tables = (layout.p_start, layout.p_size, layout.p_phi, layout.order, layout.j_pre,
                   layout.j_post, layout.j_woff, layout.j_delayed, layout.in_ptr,
                   out_ptr.astype(np.int64), out_order, j_plastic, p_tgt, j_roff)
         unit = (np.exp(-dt / tau_m), np.exp(-dt / tau_r), tau_r / tau_m, tau_m / tau_r, tau_m,
                 tau_r, layout.bias.copy())
-        scal = np.zeros(K.N_SCAL)
-        scal[K.S_DT], scal[K.S_BETA], scal[K.S_GAMMA] = dt, rule.beta, rule.gamma
+        scal = np.zeros(N_SCAL)
+        scal[S_DT], scal[S_BETA], scal[S_GAMMA] = dt, rule.beta, rule.gamma
         opt = rule.optimizer
-        scal[K.S_LR] = opt.lr
-        scal[K.S_TAU_LR] = rule.tau_lr if rule.tau_lr is not None else opt.lr
-        scal[K.S_TAU_MIN] = max(dt, rule.tau_m_min or 0.0)
-        scal[K.S_DECAY], scal[K.S_MOM] = rule.decay, opt.momentum
-        scal[K.S_B1], scal[K.S_B2], scal[K.S_EPS] = opt.beta1, opt.beta2, opt.eps
-        flags = np.zeros(K.N_FLAGS, dtype=np.int64)
-        flags[K.F_SCHEME] = K.EXACT if scheme == "exact" else K.EULER
-        flags[K.F_ERRORS] = int(errors)
-        flags[K.F_INSTANT] = int(rule.rule in ("bp", "le"))
-        flags[K.F_LOSS] = LOSSES.index(rule.loss)
-        flags[K.F_PLASTIC] = int(plastic and errors)
-        flags[K.F_LEARN_BIAS] = int(plastic and errors and rule.learn_bias)
-        flags[K.F_LEARN_TAU] = int(plastic and errors and rule.learn_tau_m)
-        flags[K.F_OPT] = OPTIMIZERS.index(opt.kind)
-        flags[K.F_LEARNED_FB] = int(rule.feedback == "learned")
-        flags[K.F_LE] = int(rule.rule == "le")
+        scal[S_LR] = opt.lr
+        scal[S_TAU_LR] = rule.tau_lr if rule.tau_lr is not None else opt.lr
+        scal[S_TAU_MIN] = max(dt, rule.tau_m_min or 0.0)
+        scal[S_DECAY], scal[S_MOM] = rule.decay, opt.momentum
+        scal[S_B1], scal[S_B2], scal[S_EPS] = opt.beta1, opt.beta2, opt.eps
+        flags = np.zeros(N_FLAGS, dtype=np.int64)
+        flags[F_SCHEME] = EXACT if scheme == "exact" else EULER
+        flags[F_ERRORS] = int(errors)
+        flags[F_INSTANT] = int(rule.instant_errors)
+        flags[F_LOSS] = LOSSES.index(rule.loss)
+        flags[F_PLASTIC] = int(plastic and errors)
+        flags[F_LEARN_BIAS] = int(plastic and errors and rule.learn_bias)
+        flags[F_LEARN_TAU] = int(plastic and errors and rule.learn_tau_m)
+        flags[F_OPT] = OPTIMIZERS.index(opt.kind)
+        flags[F_LEARNED_FB] = int(rule.feedback == "learned")
+        flags[F_LE] = int(rule.ties_tau_r)
         state = tuple(np.zeros((n, batch)) for _ in STATE_NAMES)
         optstate = (np.zeros_like(wflat), np.zeros_like(wflat), np.zeros(n), np.zeros(n),
                     np.zeros(n), np.zeros(n), np.zeros(1, dtype=np.int64))
@@ -146,7 +138,7 @@ class KernelArgs:
     @property
     def errors(self) -> bool:
         """True when the kernels run error neurons."""
-        return bool(self.flags[K.F_ERRORS])
+        return bool(self.flags[F_ERRORS])
 
     def parameters(self) -> dict[str, np.ndarray]:
         """Copies of the current parameters: ``'<pre>-><post>.W'``, ``'<pop>.b'``,

@@ -1,7 +1,7 @@
 """Flatten a :class:`~vle.model.network.Network` into the arrays the array backends use.
 
 Units of all populations are numbered in one index space: input populations first (so the
-stimulus fills ``r[0:n_inputs]``), then the other populations in sweep order. Weights of all
+stimulus fills ``r[0:n_inputs]``), then the other populations in update order. Weights of all
 projections are stored back to back in one flat buffer, each block ``(post, pre)`` row-major.
 """
 
@@ -20,7 +20,7 @@ class Layout:
     """Index arrays and parameters of a network in flat form (all int64 / float64).
 
     Populations ``p``: ``p_start[p]``, ``p_size[p]``, ``p_phi[p]`` (code of
-    :data:`~vle.model.nonlinearity.PHI_NAMES`); ``names[p]`` their names. ``sweep`` lists the
+    :data:`~vle.model.nonlinearity.PHI_NAMES`); ``names[p]`` their names. ``order`` lists the
     non-input populations in update order. Projections ``j``: ``j_pre``/``j_post`` population
     indices, ``j_woff`` offset into ``wflat``, ``j_delayed`` 1 where the exact scheme reads the
     previous step's rate (a cut cycle). Projections are sorted by target: those ending on
@@ -35,7 +35,7 @@ class Layout:
     p_start: np.ndarray
     p_size: np.ndarray
     p_phi: np.ndarray
-    sweep: np.ndarray
+    order: np.ndarray
     j_names: tuple[str, ...]
     j_pre: np.ndarray
     j_post: np.ndarray
@@ -50,7 +50,7 @@ class Layout:
     @classmethod
     def of(cls, network: Network) -> Layout:
         """The layout of ``network``."""
-        order, delayed = network.sweep_order()
+        order, delayed = network.update_order()
         pops = list(network.inputs) + [network.population(n) for n in order]
         names = tuple(p.name for p in pops)
         index = {n: i for i, n in enumerate(names)}
@@ -81,7 +81,7 @@ class Layout:
             p_start=starts,
             p_size=sizes,
             p_phi=np.array([phi_code(p.phi) for p in pops], dtype=np.int64),
-            sweep=np.array([index[n] for n in order], dtype=np.int64),
+            order=np.array([index[n] for n in order], dtype=np.int64),
             j_names=tuple(pr.name for pr in projs),
             j_pre=np.array([index[pr.pre] for pr in projs], dtype=np.int64),
             j_post=j_post,
@@ -107,5 +107,5 @@ class Layout:
     @property
     def int_tables(self) -> tuple[np.ndarray, ...]:
         """The integer tables in the order the kernels take them."""
-        return (self.p_start, self.p_size, self.p_phi, self.sweep, self.j_pre, self.j_woff,
+        return (self.p_start, self.p_size, self.p_phi, self.order, self.j_pre, self.j_woff,
                 self.j_delayed, self.in_ptr)

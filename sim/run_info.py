@@ -25,11 +25,10 @@ class RequestSignals:
     batched: bool
 
 
-def request_signals(
-    request: RunRequest, layout: Layout, period_steps: int | None = None
-) -> RequestSignals:
-    """The grid signals of ``request`` (replayed every ``period_steps`` if given)."""
+def request_signals(request: RunRequest, layout: Layout) -> RequestSignals:
+    """The grid signals of ``request`` (replayed every ``request.period_steps`` if given)."""
     net = request.network
+    period_steps = request.period_steps
     inputs = GridSignals(net.inputs, request.signals, request.dt, request.n_steps,
                          request.batch, "stimulus", period_steps)
     tpops = [net.population(n) for n in layout.names if n in request.targets]
@@ -53,7 +52,7 @@ def run_metadata(
     extra_versions: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """What a result records about how it was made (backends add their own entries)."""
-    order, delayed = request.network.sweep_order()
+    order, delayed = request.network.update_order()
     rule = request.learning
     return {
         "backend": backend,
@@ -65,7 +64,7 @@ def run_metadata(
         "batched": batched,
         "batch": batch,
         "network": request.network.name,
-        "sweep_order": list(order),
+        "update_order": list(order),
         "delayed_projections": sorted(delayed),
         "loop_cut": SCHEME_PROPERTIES[request.scheme].loop_cut,
         "errors": errors,

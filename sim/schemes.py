@@ -10,14 +10,14 @@ Both start from rest, ``u(0) = 0``.
 
         u[n+1] = I[n] + (u[n] - I[n]) exp(-dt / tau_m)
 
-    then, population by population in sweep order (inputs first, every population after those
+    then, population by population in update order (inputs first, every population after those
     projecting to it), ``I[n+1]`` from the rates already at ``t[n+1]``, ``ub[n+1] = u[n+1] +
     (tau_r / tau_m) (I[n+1] - u[n+1])`` and ``r[n+1] = phi(ub[n+1])``. The prospective readout
     uses the membrane equation's right-hand side, never a numerical derivative, so an LE unit
     (``tau_r = tau_m``) has ``ub = I`` exactly and an LE network is instantaneous. Exact for
     input currents that are constant over each step (piecewise constant, changing at grid
     points); first order in dt for smooth inputs. Projections that close a cycle are cut: they
-    carry the previous step's rate. At t = 0 the sweep runs once on ``u = 0``.
+    carry the previous step's rate. At t = 0 the forward pass runs once on ``u = 0``.
 
 ``euler``
     Forward Euler with every population updated synchronously from the previous step, as in the
@@ -30,14 +30,14 @@ Both start from rest, ``u(0) = 0``.
 
     so every layer adds one step of delay. First order in dt. At t = 0, ``ub = u = 0``.
 
-Error neurons and plasticity (when targets are given; :mod:`vle.sim._kernels`)
+Error neurons and plasticity (when targets are given; :mod:`vle.sim.numba._kernels`)
     Per unit ``q = tau_m / tau_r``; the target error of an output population is ``et = beta
     (y - r)`` (mse) or ``beta (y - softmax(r))`` (ce); ``eps = r' (et + sum_{p->q} F^T e_q)``
     with F = W for ``transpose`` feedback; ``e = (1 - q) v + q eps`` (``bp`` and ``le``: ``e =
     eps``); the membrane current gets ``+ gamma e``.
 
-    ``exact``: after the forward sweep at t[n+1] (whose current uses ``gamma e[n]``), target
-    errors from ``r[n+1]`` and ``y[n+1]``, then populations in reverse sweep order:
+    ``exact``: after the forward pass at t[n+1] (whose current uses ``gamma e[n]``), target
+    errors from ``r[n+1]`` and ``y[n+1]``, then populations in reverse update order:
     ``eps[n+1]`` from the errors already at t[n+1], ``e[n+1] = (1 - q) v[n+1] + q eps[n+1]``,
     where ``v[n+1] = eps[n] + (v[n] - eps[n]) exp(-dt / tau_r)`` was integrated at the start of
     the step. An LE network with exact transport therefore computes static backprop at every
@@ -77,7 +77,7 @@ class Scheme:
 
 SCHEME_PROPERTIES: dict[str, Scheme] = {
     "exact": Scheme("exact", 1, True, 0,
-                    "feed-forward projections read this step's rates (sweep order); "
+                    "feed-forward projections read this step's rates (update order); "
                     "projections closing a cycle read the previous step's"),
     "euler": Scheme("euler", 1, False, 1,
                     "every projection reads the previous step's rates (synchronous update)"),

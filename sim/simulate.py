@@ -72,7 +72,7 @@ def simulate_model(model: Model, **overrides: Any) -> Result:
 
     Keyword arguments override :func:`simulate`'s (``t_stop``, ``dt``, ``scheme``, ``backend``,
     ``record``, ...). When the model has targets, its error neurons run (teachers are simulated
-    first) but parameters never change: that is training (:mod:`vle.sim.train`).
+    first) but parameters never change: that is training (:mod:`vle.learning.train`).
     """
     kwargs: dict[str, Any] = {
         "t_stop": model.simulation.t_stop,

@@ -23,17 +23,13 @@ def teacher_signal(
     period_steps: int | None = None,
 ) -> np.ndarray:
     """The teacher population's rate on the grid, shape ``(n_steps + 1, size)``, from the
-    numba reference driven by ``stimuli`` (replayed every ``period_steps`` if given, with the
-    teacher's state carried on, as the student sees them)."""
-    from vle.sim import _kernels
-    from vle.sim.array_run import ArrayRun
-
-    request = RunRequest(teacher.network, stimuli, dt, n_steps, scheme,
-                         (f"{teacher.population}.r",))
-    run = ArrayRun(request, _kernels.run, period_steps=period_steps)
-    get_backend("numba")  # reports a missing numba clearly
-    run.run("numba")
-    return run.traces()[f"{teacher.population}.r"]
+    numba reference (through the backend registry) driven by ``stimuli`` (replayed every
+    ``period_steps`` if given, with the teacher's state carried on, as the student sees
+    them)."""
+    trace = f"{teacher.population}.r"
+    request = RunRequest(teacher.network, stimuli, dt, n_steps, scheme, (trace,),
+                         period_steps=period_steps)
+    return get_backend("numba").run(request)[trace]
 
 
 def model_targets(

@@ -76,4 +76,4 @@ def sum_of_sines(n_steps: int, dt: float, size: int, seed: int = 0) -> np.ndarra
 EXAMPLE_TIME_SCALE = {("lagline_gle", "onchip"): 1e-5}
 """Time scales (s per model unit) for example/technology pairs the technology's default cannot
 realise: lagline_gle's output error neuron (q = 20 at tau_r = 0.1) needs tau_r >= 0.16 us on
-onchip's 200 MHz op-amps (vle.mapping.values.BANDWIDTH_MARGIN), so 10 us per unit."""
+onchip's 200 MHz op-amps (vle.mapping.value_selection.BANDWIDTH_MARGIN), so 10 us per unit."""

@@ -222,7 +222,7 @@ def _metadata(request: RunRequest, opts: SpiceOptions, runs: list[CircuitRun], b
     meta = run_metadata(request, "spice", batch=batch, batched=batched, errors=errors,
                         plastic=bool(errors and request.plastic),
                         extra_versions=("PySpice",) if opts.runner == "pyspice" else ())
-    for key in ("sweep_order", "delayed_projections"):  # a circuit has no sweep
+    for key in ("update_order", "delayed_projections"):  # a circuit has no update order
         meta.pop(key, None)
     meta["versions"]["ngspice"] = ngspice_version(ngspice) if ngspice else "not installed"
     report = runs[0].report

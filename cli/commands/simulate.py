@@ -1,0 +1,73 @@
+"""``vle simulate``: simulate a model file and write its traces."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from vle.commands.common import (
+    add_run_settings,
+    add_spice_arguments,
+    model_with_settings,
+    out_path,
+    spice_options,
+)
+from vle.sim import backend_names, simulate_model
+from vle.sim.brian2.device import TARGETS
+from vle.sim.result import SUFFIXES
+
+
+def register(sub: Any) -> None:
+    """Add the ``simulate`` sub-command to ``sub`` (an argparse subparsers object)."""
+    p = sub.add_parser("simulate", help="simulate a model file and write its traces",
+                       description="Simulate MODEL and write every u, ub and r trace to --out "
+                                   "(.nc netCDF or .npz). With --backend spice the traces on "
+                                   "ngspice's own time points go to a second file, "
+                                   "FILE.spice-raw.nc (or .npz).")
+    p.add_argument("model", type=Path, metavar="MODEL.toml")
+    p.add_argument("--out", "-o", type=out_path(SUFFIXES), required=True, metavar="FILE",
+                   help="result file, FILE.nc or FILE.npz")
+    add_run_settings(p)
+    p.add_argument("--backend", default="numba", choices=backend_names(),
+                   help="simulator (default: numba, the reference)")
+    p.add_argument("--brian2-target", choices=TARGETS,
+                   help="code-generation target of --backend brian2 (default: numpy; "
+                        "cpp_standalone builds in a temporary folder that is removed after)")
+    p.add_argument("--record", nargs="+", metavar="NAME",
+                   help="traces to record: trace names (h1.ub), populations or quantities "
+                        "(u, ub, r); default all")
+    add_spice_arguments(p)
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=run)
+
+
+def raw_path(out: Path) -> Path:
+    """Where ``vle simulate --backend spice`` writes the traces on SPICE's time points."""
+    return out.with_name(f"{out.stem}.spice-raw{out.suffix}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``vle simulate``."""
+    model = model_with_settings(args)
+    options = spice_options(args)
+    if options and args.backend != "spice":
+        raise ValueError(f"--{next(iter(options))} applies to --backend spice only")
+    if args.backend == "spice":
+        options["raw_out"] = str(raw_path(args.out))
+    if args.brian2_target is not None:
+        if args.backend != "brian2":
+            raise ValueError("--brian2-target needs --backend brian2")
+        options["brian2_target"] = args.brian2_target
+    result = simulate_model(model, backend=args.backend, record=args.record,
+                            progress=not args.quiet, **options)
+    path = result.save(args.out)
+    if not args.quiet:
+        meta = result.metadata
+        print(f"{model.network.name}: {meta['n_steps']} steps of dt={meta['dt']:g} "
+              f"({meta['scheme']}, {meta['backend']}) in {meta['wall_time_s']:.2f} s; "
+              f"{len(result.traces)} traces written to {path}")
+        if "raw_out" in options:
+            print(f"{model.network.name}: traces on ngspice's {sum(meta['spice_points'])} time "
+                  f"points written to {options['raw_out']}")
+    return 0
