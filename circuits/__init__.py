@@ -3,7 +3,12 @@
 Elements and subcircuits are frozen, validated data (:mod:`~vle.circuits.elements`,
 :mod:`~vle.circuits.circuit`); :func:`write_netlist` is the one writer (ngspice dialect);
 :mod:`~vle.circuits.cells` builds the blocks of a prospective-neuron circuit; technologies are
-data registered by name; :func:`transfer_function` analyses the linear part of any circuit.
+data registered by name (:mod:`~vle.circuits.technology` defines them,
+:mod:`~vle.circuits.builtin_technologies` holds ``ideal``, ``discrete`` and ``onchip``);
+:func:`transfer_function` analyses the linear part of any circuit.
+
+May import: numpy, scipy and PySpice (for :func:`to_pyspice`); nothing else of ``vle``: a
+circuit knows nothing of the model it came from.
 """
 
 from vle.circuits import builtin_technologies as _builtin_technologies  # noqa: F401  (registers the built-ins)

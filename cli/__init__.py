@@ -19,10 +19,6 @@ backends behind one interface) and :mod:`vle.learning` (training and learning an
 May import: everything in ``vle``; nothing in ``vle`` imports the face.
 """
 
-from vle.moved import install as _install_moved
-
-_install_moved()
-
 from vle.model import (
     Model,
     ModelError,
@@ -38,10 +34,12 @@ from vle.model import (
     chain,
     load_model,
 )
+from vle.moved import install as _install_moved
 from vle.sim import Result, backend_names, simulate, simulate_model
 from vle.sim.provenance import package_version
 
 __version__ = package_version("vle")
+_install_moved()  # old import paths (vle.sim.adjoint, ...) find their new modules
 
 __all__ = [
     "Model",

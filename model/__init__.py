@@ -1,6 +1,14 @@
 """The abstract model: populations, projections, stimuli, settings; model files.
 
-Frozen, validated dataclasses that hold data and no simulator behaviour (architecture.md).
+Frozen, validated dataclasses that hold data and no simulator behaviour (architecture.md):
+populations, projections and networks (:mod:`~vle.model.network`, with the per-step
+:meth:`~vle.model.network.Network.update_order`), stimuli, simulation settings, learning rules
+and teachers (:mod:`~vle.model.learning`, with :func:`~vle.model.learning.rule_network`, the
+one home of "``le`` means ``tau_r = tau_m``"), dataset tasks; the TOML loader and writer, and
+the converters that turn loose values into validated ones with one error per key.
+
+May import: numpy and the standard library; nothing else of ``vle`` (every other room builds on
+this one).
 """
 
 from vle.model.errors import ModelError

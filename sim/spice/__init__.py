@@ -13,6 +13,10 @@ The pieces, each usable on its own:
 - :class:`SpiceBackend` (registered as ``spice``) does all of it for a run request;
   :func:`simulate_models` compiles and runs several models (sweeps), :func:`sweep_circuit`
   re-runs one circuit with altered values.
+
+May import: numpy, PySpice, :mod:`vle.model`, :mod:`vle.circuits`, :mod:`vle.mapping` (a run
+request is compiled into a circuit) and the shared layer of :mod:`vle.sim`; never another
+backend, :mod:`vle.learning` or the face.
 """
 
 from vle.sim.spice.backend import (
