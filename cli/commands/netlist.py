@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from vle.circuits import get_technology, technology_names, write_netlist
+from vle.circuits import CircuitError, get_technology, technology_names, write_netlist
+from vle.circuits.netlist import Control
 from vle.commands.common import out_path
 from vle.mapping import MappingError, compile
 from vle.model import load_model
@@ -33,12 +34,18 @@ def register(sub: Any) -> None:
                    help="netlist file to write")
     p.add_argument("--probes", type=out_path((".json",)), metavar="FILE.json",
                    help="also write the probe map (trace -> nodes, scales) as JSON")
+    p.add_argument("--control", action=argparse.BooleanOptionalAction, default=True,
+                   help="end the netlist with a .control block, so that `ngspice -b FILE.cir` "
+                        "runs the transient and writes FILE.raw next to it, and say so in a "
+                        "header with the commands and the trace -> node table (default: on; "
+                        "--no-control writes the netlist the SPICE backend runs)")
     p.add_argument("--report", action="store_true", help="print the mapping report as a table")
     p.add_argument("--list-technologies", action="store_true",
                    help="list the technologies and their default scales, then exit")
     p.add_argument("--golden", type=Path, metavar="DIR",
                    help="regenerate the golden netlists: every EXAMPLES/*.toml in every "
-                        "technology into DIR (what `make netlists` runs)")
+                        "technology into DIR, with their control blocks (what `make netlists` "
+                        "runs)")
     p.add_argument("--examples", type=Path, default=Path("examples"), metavar="EXAMPLES",
                    help="model files for --golden (default: ./examples)")
     p.add_argument("--quiet", "-q", action="store_true", help="no summary line")
@@ -52,9 +59,10 @@ model at its default time scale (the refusal is held to its text just like a net
 
 def golden_netlists(examples: Path) -> dict[str, str]:
     """The golden files for every model file in ``examples`` and every registered technology:
-    ``<example>_<technology>.cir`` -> netlist text, or ``<example>_<technology>.refused`` ->
-    the :class:`MappingError` message (dataset-trained models have no netlist source for
-    their input and are left out)."""
+    ``<example>_<technology>.cir`` -> netlist text with its control block (it runs by hand,
+    writing ``<example>_<technology>.raw`` next to itself), or
+    ``<example>_<technology>.refused`` -> the :class:`MappingError` message (dataset-trained
+    models have no netlist source for their input and are left out)."""
     out = {}
     for path in sorted(examples.glob("*.toml")):
         model = load_model(path)
@@ -66,7 +74,8 @@ def golden_netlists(examples: Path) -> dict[str, str]:
             except MappingError as exc:
                 out[f"{path.stem}_{tech}.refused"] = f"{exc}\n"
             else:
-                out[f"{path.stem}_{tech}.cir"] = write_netlist(circuit)
+                name = f"{path.stem}_{tech}.cir"
+                out[name] = write_netlist(circuit, control=Control(name))
     return out
 
 
@@ -92,6 +101,15 @@ def _write_golden(target: Path, examples: Path, quiet: bool) -> int:
     return 0
 
 
+def _control(out: Path) -> Control:
+    """The control block of the netlist written to ``out`` (its name goes into the netlist)."""
+    try:
+        return Control(out.name)
+    except CircuitError as exc:
+        raise ValueError(f"--out {out}: {exc}; rename the file, or write it with --no-control"
+                         ) from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Execute ``vle netlist``."""
     if args.list_technologies:
@@ -99,13 +117,17 @@ def run(args: argparse.Namespace) -> int:
             print(get_technology(name).summary())
         return 0
     if args.golden is not None:
+        if not args.control:
+            args.parser.error("--golden writes the golden netlists, which always have their "
+                              "control block; drop --no-control")
         return _write_golden(args.golden, args.examples, args.quiet)
     if args.model is None or args.out is None:
         args.parser.error("give MODEL.toml and --out FILE.cir (or --list-technologies)")
+    control = _control(args.out) if args.control else None
     model = load_model(args.model)
     circuit, report = compile(model, args.technology, time_scale=args.time_scale,
                               prune_below=args.prune_below)
-    text = write_netlist(circuit)
+    text = write_netlist(circuit, control=control)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     if args.probes is not None:

@@ -20,7 +20,8 @@ def test_list_technologies(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_write_netlist_report_and_probes(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    out, probes = tmp_path / "sub" / "l.cir", tmp_path / "p.json"
+    # the golden file's own name: the control block names the netlist and its rawfile
+    out, probes = tmp_path / "sub" / "lagline_discrete.cir", tmp_path / "p.json"
     rc = main(["netlist", str(ROOT / "examples/lagline.toml"), "-t", "discrete", "-o", str(out),
                "--report", "--probes", str(probes)])
     assert rc == 0
