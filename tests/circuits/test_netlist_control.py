@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT
 from spice_cases import needs_ngspice
 
 from vle.circuits import (
@@ -38,7 +39,6 @@ from vle.mapping import compile
 from vle.model import load_model
 from vle.sim.spice.rawfile import read_raw, transient
 
-ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = sorted((ROOT / "netlists").glob("*.cir"))
 FULL = [f"lagline_{tech}.cir" for tech in technology_names()]
 """Golden netlists also run here exactly as checked in: one per technology."""
