@@ -2,7 +2,8 @@
 
 1. forward dynamics in the numba reference (traces and a plot);
 2. GLE learning: the LagLine student approaches the teacher's weights and time constants;
-3. the circuit: LagLine compiled for the ideal and discrete technologies, with the mapping report;
+3. the circuit: LagLine compiled for the ideal and discrete technologies, with the mapping report,
+   as netlists a user runs by hand (``ngspice -b lagline_ideal.cir``, run here too);
 4. the same model in Brian2, checked against the numba reference;
 5. the LagLine circuit simulated by ngspice, against the numba reference.
 
@@ -19,6 +20,7 @@ import xarray as xr
 
 import vle
 from vle.circuits import write_netlist
+from vle.circuits.netlist import Control
 from vle.learning.train import train
 from vle.mapping import compile as compile_circuit
 from vle.plots import plot_traces
@@ -75,7 +77,7 @@ def circuits(out: Path) -> None:
     for tech in ("ideal", "discrete"):
         circuit, report = compile_circuit(model, tech)
         path = out / f"lagline_{tech}.cir"
-        path.write_text(write_netlist(circuit))
+        path.write_text(write_netlist(circuit, control=Control(path.name)))
         print(f"[circuit] {tech}: {len(circuit.elements)} elements, largest relative error "
               f"{report.max_rel_error():.2e}; netlist {path}")
         if tech == "discrete":
@@ -98,7 +100,24 @@ def spice(out: Path) -> None:
         return
     from spice_lagline import compare_lagline
 
+    by_hand(out / "lagline_ideal.cir")
     compare_lagline(dt=1e-3, technology="ideal", out=out)
+
+
+def by_hand(netlist: Path) -> None:
+    """Run a netlist the way its header tells a user to, and read the rawfile it writes."""
+    import subprocess
+
+    from vle.sim.spice.batch import find_ngspice
+    from vle.sim.spice.rawfile import read_raw, transient
+
+    done = subprocess.run([str(find_ngspice()), "-b", str(netlist)], capture_output=True,
+                          text=True, timeout=60)
+    raw = netlist.with_suffix(".raw")
+    plot = transient(read_raw(raw))
+    print(f"[spice] by hand: ngspice -b {netlist} exited {done.returncode} and wrote {raw} "
+          f"({plot.data.shape[0]} time points, {len(plot.names) - 1} vectors, t_end = "
+          f"{plot.scale[-1]:g} s)")
 
 
 def three_way() -> None:
