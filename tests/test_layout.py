@@ -3,7 +3,7 @@
 Walks every module of the package (the folders mapped into ``vle`` in pyproject.toml), reads
 its imports (top level and inside functions) and holds them to :data:`ALLOWED`: the pipeline
 flows one way (model -> circuits -> mapping -> sim -> learning -> face), no backend imports
-another, the shared layer of ``vle.sim`` imports no backend (only ``vle/sim/__init__.py``
+another, the shared layer of ``vle.sim`` imports no backend (only ``sim/__init__.py``
 does, to register them), nothing but the face imports the face, and no module imports another
 room's private modules (``_name``).
 """
