@@ -13,8 +13,10 @@ May import: :mod:`vle.model` and :mod:`vle.circuits`; never :mod:`vle.sim`,
 :mod:`vle.learning` or the face.
 """
 
-from vle.mapping.compiler import PASSES, compile, plan_for
+from vle.mapping.compiler import PASSES, compile, compile_plan, plan_for
 from vle.mapping.errors import MappingError
 from vle.mapping.report import MappingReport, Row
+from vle.mapping.variation import Variation
 
-__all__ = ["PASSES", "MappingError", "MappingReport", "Row", "compile", "plan_for"]
+__all__ = ["PASSES", "MappingError", "MappingReport", "Row", "Variation", "compile",
+           "compile_plan", "plan_for"]

@@ -10,11 +10,16 @@ Compilation is this ordered list of small passes, each a pure function
 4. weight mapping (:mod:`~vle.mapping.weights`): conductances, ranges, quantisation;
 5. cell selection (:mod:`~vle.mapping.cell_selection`): cells and their connections;
 6. netlisting (:mod:`~vle.mapping.assembly`): sources, analyses, options, probes.
+
+With a :class:`~vle.mapping.variation.Variation` (one Monte Carlo draw), the part-variation pass
+(:mod:`~vle.mapping.variation`) runs between weight mapping and cell selection, and the report
+lists it among the passes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from vle.circuits.circuit import Circuit
@@ -27,6 +32,7 @@ from vle.mapping.report import MappingReport, Row
 from vle.mapping.timescale import scale_time
 from vle.mapping.value_selection import select_values
 from vle.mapping.variant import learning_variant
+from vle.mapping.variation import Variation, vary_parts
 from vle.mapping.weights import map_weights
 from vle.model.learning import Teacher
 from vle.model.model import Model
@@ -88,15 +94,37 @@ def plan_for(model_or_network: Model | Network, technology: str | Technology = "
 
 def compile(model_or_network: Model | Network, technology: str | Technology = "ideal", *,
             time_scale: float | None = None, v_unit: float | None = None,
-            prune_below: float | None = None) -> tuple[Circuit, MappingReport]:
+            prune_below: float | None = None,
+            variation: Variation | None = None) -> tuple[Circuit, MappingReport]:
     """Compile a model (or a network: inputs become 0 V sources, no analysis) into a circuit
     in ``technology`` (a registered name or a :class:`Technology`).
 
     ``time_scale`` (seconds per model time unit) and ``v_unit`` (volts per model unit) default
     to the technology's. ``prune_below`` leaves out fixed weights with ``|W|`` below it
-    instead of refusing them when they are too small to realise. Raises
+    instead of refusing them when they are too small to realise. ``variation`` makes the
+    circuit one Monte Carlo sample (:mod:`vle.mapping.variation`). Raises
     :class:`~vle.mapping.errors.MappingError` for anything the technology cannot realise.
     """
+    plan, report = compile_plan(model_or_network, technology, time_scale=time_scale,
+                                v_unit=v_unit, prune_below=prune_below, variation=variation)
+    assert plan.circuit is not None
+    return plan.circuit, report
+
+
+def passes(variation: Variation | None = None) -> tuple[tuple[str, Pass], ...]:
+    """The passes a compilation runs: :data:`PASSES`, with part variation when asked for."""
+    if variation is None:
+        return PASSES
+    return PASSES[:4] + (("part variation", partial(vary_parts, variation=variation)),) + \
+        PASSES[4:]
+
+
+def compile_plan(model_or_network: Model | Network, technology: str | Technology = "ideal",
+                 *, time_scale: float | None = None, v_unit: float | None = None,
+                 prune_below: float | None = None,
+                 variation: Variation | None = None) -> tuple[Plan, MappingReport]:
+    """:func:`compile`, returning the final :class:`~vle.mapping.plan.Plan` (every realised
+    part value, with the circuit in ``plan.circuit``) instead of the circuit alone."""
     if isinstance(model_or_network, Model) and model_or_network.dataset is not None:
         ds = model_or_network.dataset
         raise MappingError(f"model {model_or_network.network.name}", "input",
@@ -108,11 +136,11 @@ def compile(model_or_network: Model | Network, technology: str | Technology = "i
                     prune_below=prune_below)
     rows: list[Row] = []
     notes: list[str] = []
-    for _, step in PASSES:
+    steps = passes(variation)
+    for _, step in steps:
         plan, new_rows, new_notes = step(plan)
         rows += new_rows
         notes += new_notes
-    assert plan.circuit is not None
     report = MappingReport(plan.technology.name, plan.time_scale, plan.v_unit,
-                           tuple(name for name, _ in PASSES), tuple(rows), tuple(notes))
-    return plan.circuit, report
+                           tuple(name for name, _ in steps), tuple(rows), tuple(notes))
+    return plan, report

@@ -31,6 +31,8 @@ ALLOWED: dict[str, set[str]] = {
     "vle.sim.brian2": {"vle.model", SHARED, "vle.sim.brian2"},
     "vle.sim.spice": {"vle.model", "vle.circuits", "vle.mapping", SHARED, "vle.sim.spice"},
     "vle.learning": {"vle.model", SHARED, "vle.sim.numba", "vle.learning"},
+    "vle.fidelity": {"vle.model", "vle.circuits", "vle.mapping", SHARED, "vle.learning",
+                     "vle.fidelity"},
 }
 """Room -> the rooms it may import (the face may import every room)."""
 
@@ -65,7 +67,7 @@ def room(module: str) -> str:
     for backend in BACKENDS:
         if module == backend or module.startswith(backend + "."):
             return backend
-    for top in ("vle.model", "vle.circuits", "vle.mapping", "vle.learning"):
+    for top in ("vle.model", "vle.circuits", "vle.mapping", "vle.learning", "vle.fidelity"):
         if module == top or module.startswith(top + "."):
             return top
     if module == "vle.sim" or module.startswith("vle.sim."):

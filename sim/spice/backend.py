@@ -5,7 +5,8 @@ Options (``simulate(..., backend="spice", **options)``; see :class:`SpiceOptions
 ``technology`` (``ideal``), ``runner`` (``batch`` or ``pyspice``), ``timeout`` (seconds per
 run), ``workers`` (processes for the elements of a batch), ``workdir`` (keep the netlists and
 raw files there), ``time_scale`` and ``v_unit`` (override the technology's), ``raw_out`` (a
-``.nc`` or ``.npz`` file for the traces on SPICE's own time points).
+``.nc`` or ``.npz`` file for the traces on SPICE's own time points), ``variation`` (a
+:class:`~vle.mapping.Variation`: run one Monte Carlo draw of the circuit's parts).
 
 What differs from the reference, by construction: the circuit is continuous in time (no
 scheme, no step of delay; the algebraic loop of a cycle is solved by the simulator); the
@@ -27,7 +28,7 @@ import numpy as np
 
 from vle.circuits.circuit import Circuit
 from vle.circuits.netlist import write_netlist
-from vle.mapping import MappingReport, compile
+from vle.mapping import MappingReport, Variation, compile
 from vle.model.model import Model
 from vle.sim.backend import Backend, RunRequest
 from vle.sim.result import Result
@@ -55,6 +56,7 @@ class SpiceOptions:
     time_scale: float | None = None
     v_unit: float | None = None
     raw_out: str | None = None
+    variation: Variation | None = None
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> SpiceOptions:
@@ -84,7 +86,8 @@ class CircuitRun:
 
 def compile_model(model: Model, opts: SpiceOptions) -> tuple[Circuit, MappingReport]:
     """The circuit of ``model`` in the options' technology and scales."""
-    return compile(model, opts.technology, time_scale=opts.time_scale, v_unit=opts.v_unit)
+    return compile(model, opts.technology, time_scale=opts.time_scale, v_unit=opts.v_unit,
+                   variation=opts.variation)
 
 
 def run_circuits(circuits: Sequence[tuple[str, Circuit, MappingReport | None]],

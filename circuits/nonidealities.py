@@ -1,0 +1,218 @@
+"""Non-idealities of parts, as data: what deviates from the nominal value, by how much, drawn how.
+
+Each non-ideality is a frozen dataclass registered by name (:func:`nonideality_names`,
+:func:`get_nonideality`; ``vle fidelity --list-nonidealities``). Its magnitude comes from the
+technology (:class:`~vle.circuits.technology.Technology`) unless given; a technology without
+the parameter is refused with a :class:`NonIdealityError` naming it. A non-ideality draws
+relative errors ``d`` for the parts of one kind, so a part of nominal value ``x`` is realised
+as ``x (1 + d)``; several non-idealities on the same part multiply.
+
+The draws are made by the compiler's part-variation pass (:mod:`vle.mapping.variation`), one
+value per physical part in a fixed order, from a random stream of its own per non-ideality
+(so switching one non-ideality on does not change what another draws).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from vle.circuits.technology import Technology
+
+PART_KINDS = ("resistor", "capacitor")
+"""The kinds of part a non-ideality can vary."""
+
+DISTRIBUTIONS = ("uniform", "normal")
+
+NORMAL_SIGMAS_PER_TOLERANCE = 3.0
+"""A tolerance band read as a normal distribution holds +-3 sigma (99.7 % of the parts): the
+usual reading of a part's rated tolerance when its distribution is not stated."""
+
+
+class NonIdealityError(ValueError):
+    """A non-ideality that cannot be applied: unknown name, bad value, or a technology without
+    the parameter it needs."""
+
+
+@dataclass(frozen=True)
+class NonIdeality:
+    """Base: ``name`` is the registry key; :meth:`relative_errors` draws ``d`` per part."""
+
+    name: ClassVar[str] = ""
+    parts: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, tech: Technology) -> None:
+        """Raise :class:`NonIdealityError` when ``tech`` lacks what this needs."""
+
+    def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
+                        tech: Technology) -> np.ndarray:
+        """Relative errors ``d`` (dimensionless) for parts of ``kind`` with nominal ``values``
+        (ohms or farads); zeros for a kind this non-ideality does not vary."""
+        raise NotImplementedError
+
+    def describe(self, tech: Technology | None = None) -> str:
+        """One line: name, what it varies, and its magnitude on ``tech``."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class _Tolerance(NonIdeality):
+    """A rated tolerance ``t`` (relative, e.g. 0.01 for 1 %): ``uniform`` draws ``d`` in
+    ``[-t, t]``; ``normal`` draws ``d ~ N(0, (t / 3)^2)``
+    (:data:`NORMAL_SIGMAS_PER_TOLERANCE`). ``value`` overrides the technology's tolerance."""
+
+    value: float | None = None
+    distribution: str = "uniform"
+    attribute: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        if self.distribution not in DISTRIBUTIONS:
+            raise NonIdealityError(f"{self.name}: distribution {self.distribution!r} is not "
+                                   f"one of {', '.join(DISTRIBUTIONS)}")
+        if self.value is not None and not (math.isfinite(self.value) and 0 <= self.value < 1):
+            raise NonIdealityError(f"{self.name}: tolerance {self.value!r} must be a relative "
+                                   "value in [0, 1), e.g. 0.01 for 1 %")
+
+    def tolerance(self, tech: Technology) -> float:
+        """The tolerance in force on ``tech``."""
+        return float(self.value if self.value is not None else getattr(tech, self.attribute))
+
+    def check(self, tech: Technology) -> None:
+        if self.value is None and getattr(tech, self.attribute) == 0:
+            raise NonIdealityError(f"{self.name}: technology {tech.name!r} has no "
+                                   f"{self.attribute} (its parts are exact); give a value, "
+                                   f"e.g. {self.name}=0.01")
+
+    def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
+                        tech: Technology) -> np.ndarray:
+        n = np.size(values)
+        if kind not in self.parts:
+            return np.zeros(n)
+        t = self.tolerance(tech)
+        if self.distribution == "uniform":
+            return rng.uniform(-t, t, n)
+        return rng.normal(0.0, t / NORMAL_SIGMAS_PER_TOLERANCE, n)
+
+    def describe(self, tech: Technology | None = None) -> str:
+        what = f"{self.parts[0]} values off by their rated tolerance ({self.distribution})"
+        if tech is None:
+            return f"{self.name}: {what}"
+        t = self.tolerance(tech)
+        return f"{self.name}: {what}; {tech.name}: {100 * t:g} %"
+
+
+@dataclass(frozen=True)
+class ResistorTolerance(_Tolerance):
+    """Resistor tolerance: every resistor (section resistors, gain-setting resistors and
+    crossbar synapses) is off its nominal value by a random relative error within the rated
+    tolerance, independently per part (a board built from loose parts)."""
+
+    name: ClassVar[str] = "resistor-tolerance"
+    parts: ClassVar[tuple[str, ...]] = ("resistor",)
+    attribute: ClassVar[str] = "resistor_tolerance"
+
+
+@dataclass(frozen=True)
+class CapacitorTolerance(_Tolerance):
+    """Capacitor tolerance: every section capacitor is off its nominal value by a random
+    relative error within the rated tolerance, independently per part. A section's time
+    constants ``R C`` move with it one for one: ``tau (1 + d)``."""
+
+    name: ClassVar[str] = "capacitor-tolerance"
+    parts: ClassVar[tuple[str, ...]] = ("capacitor",)
+    attribute: ClassVar[str] = "capacitor_tolerance"
+
+
+@dataclass(frozen=True)
+class Mismatch(NonIdeality):
+    """On-chip random mismatch with Pelgrom's area law: a part's relative standard deviation is
+    ``sigma = A / sqrt(W L)`` (``A``, the Pelgrom coefficient of its layer, in metres; ``W L``
+    its area in square metres), and ``d ~ N(0, sigma^2)`` independently per part.
+
+    Areas follow from the values and the technology: a capacitor ``C`` covers
+    ``C / capacitor_density``; a resistor ``R`` of sheet resistance ``R_s`` (ohms per square)
+    drawn ``w`` wide is ``R / R_s`` squares long, so it covers ``w^2 R / R_s``. Small parts
+    spread most. ``scale`` multiplies both coefficients (a one-at-a-time sweep of the
+    magnitude).
+    """
+
+    name: ClassVar[str] = "mismatch"
+    parts: ClassVar[tuple[str, ...]] = ("resistor", "capacitor")
+    scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.scale) and self.scale >= 0):
+            raise NonIdealityError(f"mismatch: scale {self.scale!r} must be a number >= 0")
+
+    def check(self, tech: Technology) -> None:
+        if tech.mismatch is None or tech.capacitor_density is None:
+            raise NonIdealityError(f"mismatch: technology {tech.name!r} has no Pelgrom "
+                                   "mismatch parameters (mismatch and capacitor_density); use "
+                                   "a technology that has them (onchip) or the tolerances")
+
+    def sigma(self, kind: str, values: np.ndarray, tech: Technology) -> np.ndarray:
+        """The relative standard deviation of each part (dimensionless)."""
+        self.check(tech)
+        assert tech.mismatch is not None and tech.capacitor_density is not None
+        m = tech.mismatch
+        v = np.asarray(values, dtype=np.float64)
+        if kind == "capacitor":
+            area = v / tech.capacitor_density
+            coefficient = m.capacitor_pelgrom
+        else:
+            area = m.resistor_width ** 2 * v / m.resistor_sheet
+            coefficient = m.resistor_pelgrom
+        return np.asarray(self.scale * coefficient / np.sqrt(area))
+
+    def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
+                        tech: Technology) -> np.ndarray:
+        if kind not in self.parts:
+            return np.zeros(np.size(values))
+        return rng.normal(0.0, 1.0, np.size(values)) * self.sigma(kind, values, tech).ravel()
+
+    def describe(self, tech: Technology | None = None) -> str:
+        what = "on-chip Pelgrom mismatch of resistors and capacitors, sigma = A / sqrt(area)"
+        if tech is None or tech.mismatch is None or tech.capacitor_density is None:
+            return f"{self.name}: {what}"
+        unit_c = tech.capacitor_unit or 1e-12
+        s_c = float(self.sigma("capacitor", np.array([unit_c]), tech)[0])
+        s_r = float(self.sigma("resistor", np.array([tech.unit_resistance]), tech)[0])
+        return (f"{self.name}: {what}; {tech.name}: {100 * s_c:.2g} % at {unit_c:g} F, "
+                f"{100 * s_r:.2g} % at {tech.unit_resistance:g} ohm")
+
+
+_REGISTRY: dict[str, type[NonIdeality]] = {}
+
+
+def register_nonideality(cls: type[NonIdeality]) -> type[NonIdeality]:
+    """Add ``cls`` under its ``name``; names are unique."""
+    if not cls.name or cls.name in _REGISTRY:
+        raise ValueError(f"a non-ideality needs a new name, got {cls.name!r}")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+for _cls in (ResistorTolerance, CapacitorTolerance, Mismatch):
+    register_nonideality(_cls)
+
+
+def nonideality_names() -> tuple[str, ...]:
+    """The registered non-ideality names."""
+    return tuple(_REGISTRY)
+
+
+def get_nonideality(name: str, **params: object) -> NonIdeality:
+    """The non-ideality ``name`` with ``params`` (e.g. ``value=0.02``, ``distribution=
+    "normal"``, ``scale=2``); an unknown name names the known ones."""
+    try:
+        cls = _REGISTRY[name]
+    except KeyError:
+        raise NonIdealityError(f"unknown non-ideality {name!r}; known: "
+                               f"{', '.join(_REGISTRY)}") from None
+    try:
+        return cls(**params)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise NonIdealityError(f"{name}: {exc}") from None
