@@ -1,0 +1,82 @@
+"""Part non-idealities as data: the registry, magnitudes from the technology, distributions and
+Pelgrom's area law against their closed forms, and clear refusals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vle.circuits import get_technology
+from vle.circuits.nonidealities import (
+    NORMAL_SIGMAS_PER_TOLERANCE,
+    NonIdealityError,
+    get_nonideality,
+    nonideality_names,
+)
+
+N_DRAWS = 200_000
+STAT_BOUND = 5.0 / np.sqrt(N_DRAWS)
+"""Relative bound on a sample standard deviation from N_DRAWS normal draws: its standard error
+is about 1 / sqrt(2 N), so 5 / sqrt(N) is beyond 7 standard errors (a test that flakes once in
+about 1e11 runs)."""
+
+
+def test_registry_lists_every_nonideality_with_its_physics() -> None:
+    assert nonideality_names() == ("resistor-tolerance", "capacitor-tolerance", "mismatch")
+    for name in nonideality_names():
+        ni = get_nonideality(name)
+        assert type(ni).__doc__ and len(type(ni).__doc__ or "") > 150
+        assert ni.describe().startswith(name)
+
+
+def test_tolerance_comes_from_the_technology_and_stays_in_its_band() -> None:
+    tech = get_technology("discrete")
+    ni = get_nonideality("capacitor-tolerance")
+    d = ni.relative_errors(np.random.default_rng(0), "capacitor", np.ones(N_DRAWS), tech)
+    assert np.all(np.abs(d) <= 0.05) and np.max(np.abs(d)) > 0.0499
+    assert not ni.relative_errors(np.random.default_rng(0), "resistor", np.ones(5), tech).any()
+    assert "5 %" in ni.describe(tech)
+
+
+def test_normal_tolerance_reads_the_band_as_three_sigma() -> None:
+    tech = get_technology("discrete")
+    ni = get_nonideality("resistor-tolerance", distribution="normal")
+    d = ni.relative_errors(np.random.default_rng(1), "resistor", np.ones(N_DRAWS), tech)
+    sigma = 0.01 / NORMAL_SIGMAS_PER_TOLERANCE
+    assert abs(d.std() / sigma - 1) < STAT_BOUND
+
+
+def test_mismatch_follows_pelgrom_area_law() -> None:
+    tech = get_technology("onchip")
+    ni = get_nonideality("mismatch")
+    m = tech.mismatch
+    assert m is not None and tech.capacitor_density is not None
+    c = np.array([5e-15, 20e-15, 1e-12])
+    want_c = m.capacitor_pelgrom / np.sqrt(c / tech.capacitor_density)
+    assert np.allclose(ni.sigma("capacitor", c, tech), want_c, rtol=1e-15)
+    assert np.isclose(ni.sigma("capacitor", c, tech)[0] / ni.sigma("capacitor", c, tech)[1], 2.0)
+    r = np.array([10e3, 200e3])
+    want_r = m.resistor_pelgrom / np.sqrt(m.resistor_width ** 2 * r / m.resistor_sheet)
+    assert np.allclose(ni.sigma("resistor", r, tech), want_r, rtol=1e-15)
+    d = ni.relative_errors(np.random.default_rng(2), "capacitor", np.full(N_DRAWS, 5e-15), tech)
+    assert abs(d.std() / want_c[0] - 1) < STAT_BOUND
+    assert np.allclose(get_nonideality("mismatch", scale=3.0).sigma("capacitor", c, tech),
+                       3 * want_c)
+
+
+@pytest.mark.parametrize(("name", "params", "tech", "fragment"), [
+    ("mismatch", {}, "discrete", "technology 'discrete' has no Pelgrom mismatch"),
+    ("resistor-tolerance", {}, "ideal", "technology 'ideal' has no resistor_tolerance"),
+    ("resistor-tolerance", {"value": -0.1}, None, "must be a relative value in [0, 1)"),
+    ("capacitor-tolerance", {"distribution": "cauchy"}, None, "distribution 'cauchy'"),
+    ("mismatch", {"scale": -1.0}, None, "scale -1.0 must be a number >= 0"),
+    ("leakage", {}, None, "unknown non-ideality 'leakage'; known: resistor-tolerance"),
+    ("mismatch", {"sigma": 0.1}, None, "mismatch:"),
+])
+def test_bad_nonidealities_are_one_clear_error(name: str, params: dict, tech: str | None,
+                                               fragment: str) -> None:
+    with pytest.raises(NonIdealityError, match=None) as info:
+        ni = get_nonideality(name, **params)
+        assert tech is not None
+        ni.check(get_technology(tech))
+    assert fragment in str(info.value)

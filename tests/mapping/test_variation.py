@@ -1,0 +1,86 @@
+"""The part-variation pass: one draw per physical part, the same bits for the same seed, a
+stream per non-ideality, time constants and weights recomputed from the drawn parts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import EXAMPLES
+
+from vle import load_model
+from vle.circuits import write_netlist
+from vle.circuits.nonidealities import get_nonideality
+from vle.mapping import Variation, compile, compile_plan
+from vle.mapping.variation import stream
+
+ROUNDING = 4e-16
+"""Two float64 multiplications apart (a time constant R C with C scaled by 1 + d)."""
+
+CAP = get_nonideality("capacitor-tolerance")
+RES = get_nonideality("resistor-tolerance")
+
+
+@pytest.fixture(scope="module")
+def lagline():
+    return load_model(EXAMPLES / "lagline.toml")
+
+
+def test_a_capacitor_off_by_d_puts_both_time_constants_off_by_d(lagline) -> None:
+    nominal, _ = compile_plan(lagline, "discrete")
+    drawn, report = compile_plan(lagline, "discrete", variation=Variation(7, (CAP,)))
+    for key, v in nominal.values.items():
+        w = drawn.values[key]
+        d = w.c / v.c - 1
+        assert d != 0 and abs(d) <= 0.05
+        assert abs(w.b / v.b - 1 - d) < ROUNDING and abs(w.a / v.a - 1 - d) < ROUNDING
+        assert (w.r1, w.r2) == (v.r1, v.r2)
+    assert "part variation" in report.passes
+    rows = [r for r in report.rows if "part variation" in r.detail]
+    assert {r.quantity for r in rows} == {"tau_m", "tau_r", "W"}
+    assert all(r.rel_error < 0.051 for r in rows)
+
+
+def test_same_seed_same_bits_and_other_seeds_differ(lagline) -> None:
+    var = Variation(11, (RES, CAP))
+    a = write_netlist(compile(lagline, "discrete", variation=var)[0])
+    b = write_netlist(compile(lagline, "discrete", variation=Variation(11, (RES, CAP)))[0])
+    c = write_netlist(compile(lagline, "discrete", variation=Variation(12, (RES, CAP)))[0])
+    assert a == b and a != c
+    assert a != write_netlist(compile(lagline, "discrete")[0])
+
+
+def test_each_nonideality_draws_from_its_own_stream(lagline) -> None:
+    alone, _ = compile_plan(lagline, "discrete", variation=Variation(3, (CAP,)))
+    both, _ = compile_plan(lagline, "discrete", variation=Variation(3, (RES, CAP)))
+    for key, v in alone.values.items():
+        assert both.values[key].c == v.c  # the capacitors drew the same values
+        assert both.values[key].r2 != v.r2  # and the resistors moved too
+    assert stream(3, "mismatch").random() != stream(3, "capacitor-tolerance").random()
+
+
+def test_weights_follow_their_resistors(lagline) -> None:
+    nominal, _ = compile_plan(lagline, "discrete")
+    drawn, _ = compile_plan(lagline, "discrete", variation=Variation(5, (RES,)))
+    for key, block in nominal.conductances.items():
+        new = drawn.conductances[key]
+        rel = new.realised / block.realised - 1
+        assert np.all(np.abs(1 / (1 + rel) - 1) <= 0.01 * (1 + 1e-12))  # R (1 + d), |d| <= 1 %
+        assert np.allclose(new.realised, new.conductance * 10e3, rtol=1e-15)
+
+
+def test_the_teacher_stays_nominal() -> None:
+    model = load_model(EXAMPLES / "lagline_student.toml")
+    nominal, _ = compile_plan(model, "discrete")
+    drawn, _ = compile_plan(model, "discrete", variation=Variation(1, (RES, CAP)))
+    teacher = [k for k in nominal.values if k[0] == "teacher_"]
+    assert teacher and all(drawn.values[k] == nominal.values[k] for k in teacher)
+    assert any(drawn.values[k] != nominal.values[k] for k in nominal.values if k[0] == "")
+
+
+def test_bad_variations_are_refused(lagline) -> None:
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        Variation(-1, (CAP,))
+    with pytest.raises(ValueError, match="each non-ideality once"):
+        Variation(1, (CAP, CAP))
+    with pytest.raises(ValueError, match="has no Pelgrom mismatch"):
+        compile(lagline, "discrete", variation=Variation(1, (get_nonideality("mismatch"),)))
