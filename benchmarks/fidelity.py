@@ -46,7 +46,8 @@ def net_8_16_8_4(seed: int = 0) -> Model:
     t = np.arange(settings.n_steps + 1) * settings.dt
     omega = rng.uniform(0.5, 3.0, (2, 8))
     x = 0.8 * np.sin(omega[0] * t[:, None]) + 0.4 * np.sin(omega[1] * t[:, None] + 1.0)
-    return Model(Network("net8_16_8_4", tuple(pops), tuple(projs)), {"x": Pwl(t=t, values=x)}, settings)
+    net = Network("net8_16_8_4", tuple(pops), tuple(projs))
+    return Model(net, {"x": Pwl(t=t, values=x)}, settings)
 
 
 CASES = {

@@ -4,9 +4,7 @@ the numba surrogate or in ngspice, and its distance from the ideal model.
 The seed of sample ``i`` of a run seeded ``S`` is :func:`sample_seed` ``(S, i)``: the same bits
 for the same ``(S, i)`` on any machine and any number of workers, and independent streams for
 different samples. The metrics are per trace, against the ideal model on the numba reference
-(:func:`reference_result`), on the model's grid: normalised RMS error (RMS error over the
-reference's range, :func:`vle.sim.trace_comparison.nrmse`), largest absolute error (model
-units) and delay (model time units).
+(:func:`reference_result`), on the model's grid (:mod:`vle.fidelity.metrics`).
 """
 
 from __future__ import annotations
@@ -17,12 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from vle.circuits.nonidealities import NonIdeality
+from vle.fidelity.metrics import stimulus_frequencies, trace_metrics
 from vle.fidelity.surrogate import realised_network
 from vle.mapping import Variation, compile_plan
 from vle.model.model import Model
 from vle.sim import simulate, simulate_model
 from vle.sim.result import Result
-from vle.sim.trace_comparison import compare_results
 
 BACKENDS = ("numba", "spice")
 """Where a sample runs: ``numba`` (the behavioural surrogate) or ``spice`` (the exact circuit)."""
@@ -48,15 +46,19 @@ def reference_result(model: Model, record: Iterable[str] | None = None) -> Resul
 
 @dataclass(frozen=True, eq=False)
 class SampleResult:
-    """A sample's metrics per trace (``nrmse``, ``max_abs``, ``delay``) and its result."""
+    """A sample's metrics (``<trace>:<metric>``, :func:`~vle.fidelity.metrics.trace_metrics`)
+    and its result."""
 
     index: int
     seed: int
     backend: str
-    nrmse: dict[str, float]
-    max_abs: dict[str, float]
-    delay: dict[str, float]
+    metrics: dict[str, float]
     result: Result = field(repr=False)
+
+    @property
+    def nrmse(self) -> dict[str, float]:
+        """The normalised RMS error of each trace."""
+        return {k.split(":")[0]: v for k, v in self.metrics.items() if k.endswith(":nrmse")}
 
 
 def sample_result(model: Model, technology: str, variation: Variation | None, *,
@@ -80,16 +82,17 @@ def sample_result(model: Model, technology: str, variation: Variation | None, *,
 def run_sample(model: Model, technology: str, nonidealities: Sequence[NonIdeality], *,
                seed: int, index: int, backend: str = "numba",
                reference: Result | None = None, record: Iterable[str] | None = None,
+               omegas: Sequence[float] | None = None,
                spice_options: dict[str, object] | None = None) -> SampleResult:
     """Sample ``index`` of a run seeded ``seed``: draw, simulate on ``backend``, and measure
-    every recorded trace against ``reference`` (default: :func:`reference_result`)."""
+    every recorded trace against ``reference`` (default: :func:`reference_result`), with gain
+    and phase at ``omegas`` (default: the model's sine frequencies)."""
     variation = sample_variation(nonidealities, seed, index)
     ref = reference if reference is not None else reference_result(model, record)
     res = sample_result(model, technology, variation, backend=backend,
                         record=record if record is not None else list(ref.traces),
                         spice_options=spice_options)
-    cmp = compare_results(res, ref, traces=[t for t in ref.traces if t in res.traces])
-    return SampleResult(index, variation.seed, backend,
-                        {c.trace: c.nrmse for c in cmp.rows},
-                        {c.trace: c.max_abs for c in cmp.rows},
-                        {c.trace: c.delay for c in cmp.rows}, res)
+    ws = stimulus_frequencies(model) if omegas is None else tuple(omegas)
+    traces = [t for t in ref.traces if t in res.traces]
+    return SampleResult(index, variation.seed, backend, trace_metrics(res, ref, traces, ws),
+                        res)
