@@ -15,7 +15,7 @@ value per physical part in a fixed order, from a random stream of its own per no
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import ClassVar
 
 import numpy as np
@@ -57,6 +57,15 @@ class NonIdeality:
         """One line: name, what it varies, and its magnitude on ``tech``."""
         raise NotImplementedError
 
+    def scaled(self, factor: float, tech: Technology) -> NonIdeality:
+        """The same non-ideality at ``factor`` times its magnitude on ``tech`` (a
+        one-at-a-time sweep)."""
+        raise NotImplementedError
+
+    def params(self) -> dict[str, object]:
+        """The parameters that rebuild it with :func:`get_nonideality` (JSON-able)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
 
 @dataclass(frozen=True)
 class _Tolerance(NonIdeality):
@@ -96,12 +105,15 @@ class _Tolerance(NonIdeality):
             return rng.uniform(-t, t, n)
         return rng.normal(0.0, t / NORMAL_SIGMAS_PER_TOLERANCE, n)
 
+    def scaled(self, factor: float, tech: Technology) -> NonIdeality:
+        return type(self)(value=factor * self.tolerance(tech), distribution=self.distribution)
+
     def describe(self, tech: Technology | None = None) -> str:
         what = f"{self.parts[0]} values off by their rated tolerance ({self.distribution})"
         if tech is None:
             return f"{self.name}: {what}"
         t = self.tolerance(tech)
-        return f"{self.name}: {what}; {tech.name}: {100 * t:g} %"
+        return f"{self.name}: {what}; {tech.name}: {100 * t:.3g} %"
 
 
 @dataclass(frozen=True)
@@ -173,6 +185,9 @@ class Mismatch(NonIdeality):
             return np.zeros(np.size(values))
         return rng.normal(0.0, 1.0, np.size(values)) * self.sigma(kind, values, tech).ravel()
 
+    def scaled(self, factor: float, tech: Technology) -> NonIdeality:
+        return Mismatch(scale=factor * self.scale)
+
     def describe(self, tech: Technology | None = None) -> str:
         what = "on-chip Pelgrom mismatch of resistors and capacitors, sigma = A / sqrt(area)"
         if tech is None or tech.mismatch is None or tech.capacitor_density is None:
@@ -180,7 +195,8 @@ class Mismatch(NonIdeality):
         unit_c = tech.capacitor_unit or 1e-12
         s_c = float(self.sigma("capacitor", np.array([unit_c]), tech)[0])
         s_r = float(self.sigma("resistor", np.array([tech.unit_resistance]), tech)[0])
-        return (f"{self.name}: {what}; {tech.name}: {100 * s_c:.2g} % at {unit_c:g} F, "
+        scale = "" if self.scale == 1 else f" (x{self.scale:g})"
+        return (f"{self.name}: {what}; {tech.name}{scale}: {100 * s_c:.2g} % at {unit_c:g} F, "
                 f"{100 * s_r:.2g} % at {tech.unit_resistance:g} ohm")
 
 
@@ -202,6 +218,19 @@ for _cls in (ResistorTolerance, CapacitorTolerance, Mismatch):
 def nonideality_names() -> tuple[str, ...]:
     """The registered non-ideality names."""
     return tuple(_REGISTRY)
+
+
+def technology_nonidealities(tech: Technology) -> tuple[NonIdeality, ...]:
+    """The non-idealities ``tech`` has parameters for, at their technology values."""
+    out = []
+    for cls in _REGISTRY.values():
+        ni = cls()
+        try:
+            ni.check(tech)
+        except NonIdealityError:
+            continue
+        out.append(ni)
+    return tuple(out)
 
 
 def get_nonideality(name: str, **params: object) -> NonIdeality:

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages the SPICE backend needs are present (ngspice, libngspice0,
-# libngspice0-dev). Installs them with apt-get when running as root; otherwise prints the exact
-# command to run. Never fails the build: the SPICE tests skip with a clear reason when ngspice
-# is missing.
+# libngspice0-dev), and Chromium, which the tests use to open the fidelity report as a person
+# would (headless, from the file). Installs them with apt-get when running as root; otherwise prints the exact
+# command to run. Never fails the build: the SPICE and browser tests skip with a clear reason
+# when ngspice or Chromium is missing.
 set -u
-pkgs=(ngspice libngspice0 libngspice0-dev)
+pkgs=(ngspice libngspice0 libngspice0-dev chromium)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
