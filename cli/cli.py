@@ -20,7 +20,7 @@ from vle.sim.provenance import package_version
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-COMMANDS: tuple[str, ...] = ("simulate", "train", "netlist", "compare")
+COMMANDS: tuple[str, ...] = ("simulate", "train", "netlist", "compare", "fidelity")
 """Sub-command modules under :mod:`vle.commands`, in the order ``--help`` lists them."""
 
 

@@ -1,0 +1,109 @@
+"""``vle fidelity``: Monte Carlo hardware fidelity of a model on a technology, with a report."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from vle.circuits import get_technology, technology_names
+from vle.circuits.nonidealities import get_nonideality, nonideality_names
+
+
+def register(sub: Any) -> None:
+    """Add the ``fidelity`` sub-command."""
+    p = sub.add_parser(
+        "fidelity", help="Monte Carlo fidelity of a model on a technology's real parts",
+        description="Draw --mc Monte Carlo samples of MODEL's circuit in a technology (every "
+                    "part value from its non-idealities, seeded per sample), simulate each on "
+                    "the numba surrogate or in ngspice, and measure every trace against the "
+                    "ideal model (NRMSE, largest error, delay, gain and phase at the stimulus "
+                    "frequencies). Results stream into DIR/samples (results.nc; a killed run "
+                    "resumes where it stopped); DIR/report.html shows them.")
+    p.add_argument("model", type=Path, nargs="?", metavar="MODEL.toml")
+    p.add_argument("--technology", "-t", choices=technology_names(), default="discrete",
+                   help="technology whose parts are drawn (default: discrete)")
+    p.add_argument("--mc", type=int, metavar="N", help="number of Monte Carlo samples")
+    p.add_argument("--seed", type=int, default=0, help="seed of the run; sample i draws from "
+                   "a seed derived from (seed, i) (default 0)")
+    p.add_argument("--nonideality", "-n", action="append", metavar="NAME[=VALUE]",
+                   help="a non-ideality to draw (repeatable; default: every one the "
+                        "technology has); VALUE is a tolerance (0.01 = 1 %%) or, for "
+                        "mismatch, a scale of the Pelgrom coefficients")
+    p.add_argument("--backend", choices=("numba", "spice"), default="numba",
+                   help="numba: the behavioural surrogate (fast); spice: the drawn circuits in "
+                        "ngspice (default: numba)")
+    p.add_argument("--workers", type=int, metavar="K",
+                   help="worker processes of the local Dask cluster (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on an existing Dask scheduler (tcp://host:8786) instead")
+    p.add_argument("--timeout", type=float, metavar="S",
+                   help="seconds one sample may take (default: no limit)")
+    p.add_argument("--sensitivity", action="store_true",
+                   help="also run each non-ideality alone, at its technology value and at "
+                        "0.1 to 10 times it, and rank them")
+    p.add_argument("--new", action="store_true",
+                   help="start over when DIR holds a run of another spec (its results are "
+                        "deleted)")
+    p.add_argument("--out", "-o", type=Path, metavar="DIR", help="output folder")
+    p.add_argument("--list-nonidealities", action="store_true",
+                   help="list the non-idealities (with their magnitudes on --technology) and "
+                        "exit")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=run, parser=p)
+
+
+def _list(technology: str) -> int:
+    tech = get_technology(technology)
+    for name in nonideality_names():
+        ni = get_nonideality(name)
+        try:
+            ni.check(tech)
+            print(ni.describe(tech))
+        except ValueError as exc:
+            print(f"{ni.describe()}; {technology}: not available ({exc})")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``vle fidelity``."""
+    if args.list_nonidealities:
+        return _list(args.technology)
+    if args.model is None or args.out is None or args.mc is None:
+        args.parser.error("give MODEL.toml, --mc N and --out DIR (or --list-nonidealities)")
+    from vle.fidelity.run import (
+        FidelitySpec,
+        parse_nonideality,
+        run_fidelity,
+        run_sensitivity,
+        write_fidelity_report,
+    )
+
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers: must be >= 1, got {args.workers}")
+    if not args.model.is_file():
+        raise ValueError(f"MODEL.toml: no such file {str(args.model)!r}")
+    nis = tuple(parse_nonideality(t, args.technology) for t in args.nonideality or ())
+    spec = FidelitySpec(str(args.model.resolve()), args.technology, args.mc, args.seed,
+                        args.backend, nis)
+    command = "vle " + shlex.join(sys.argv[1:]) if sys.argv[1:] else ""
+    summary, ds = run_fidelity(spec, args.out, workers=args.workers, scheduler=args.scheduler,
+                               new=args.new, progress=not args.quiet, timeout=args.timeout)
+    sensitivity = []
+    if args.sensitivity:
+        from vle.fidelity.run import _model, output_trace
+
+        metric = f"{output_trace(_model(spec.model))}:nrmse"
+        sensitivity = run_sensitivity(spec, args.out, metric, workers=args.workers,
+                                      scheduler=args.scheduler, new=args.new,
+                                      progress=not args.quiet)
+    page = write_fidelity_report(spec, ds, args.out, sensitivity=sensitivity, command=command)
+    if not args.quiet:
+        print(f"{summary.ok} samples done, {summary.skipped} already there, "
+              f"{summary.failed + summary.timeout + summary.lost} failed, on "
+              f"{summary.workers} worker(s) in {summary.seconds:.1f} s")
+        print(f"results: {args.out / 'samples' / 'results.nc'}\nreport:  {page}")
+    failed = int((ds["status"].values != "ok").sum())
+    return 0 if failed == 0 else 1
