@@ -245,7 +245,7 @@ class ResultStore:
         tmp = path.with_name(f"{_TMP}{path.name}")
         with open(tmp, "wb") as f:
             np.savez(f, __meta__=np.array(json.dumps(meta)),
-                     **{f"v:{k}": v for k, v in record.values.items()})
+                     **{f"v:{k}": v for k, v in record.values.items()})  # type: ignore[arg-type]
         os.replace(tmp, path)
         self._index[t.key] = (t.index, record.status)
         if record.status == "ok" and self._shapes is None:
