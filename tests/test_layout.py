@@ -31,8 +31,9 @@ ALLOWED: dict[str, set[str]] = {
     "vle.sim.brian2": {"vle.model", SHARED, "vle.sim.brian2"},
     "vle.sim.spice": {"vle.model", "vle.circuits", "vle.mapping", SHARED, "vle.sim.spice"},
     "vle.learning": {"vle.model", SHARED, "vle.sim.numba", "vle.learning"},
+    "vle.execution": {"vle.execution"},
     "vle.fidelity": {"vle.model", "vle.circuits", "vle.mapping", SHARED, "vle.learning",
-                     "vle.fidelity"},
+                     "vle.execution", "vle.fidelity"},
 }
 """Room -> the rooms it may import (the face may import every room)."""
 
@@ -67,7 +68,8 @@ def room(module: str) -> str:
     for backend in BACKENDS:
         if module == backend or module.startswith(backend + "."):
             return backend
-    for top in ("vle.model", "vle.circuits", "vle.mapping", "vle.learning", "vle.fidelity"):
+    for top in ("vle.model", "vle.circuits", "vle.mapping", "vle.learning", "vle.execution",
+                "vle.fidelity"):
         if module == top or module.startswith(top + "."):
             return top
     if module == "vle.sim" or module.startswith("vle.sim."):
@@ -137,6 +139,7 @@ def test_imports_follow_the_rooms(module: str) -> None:
     ("vle.learning.train", "vle.sim.numba.backend"),      # past the reference's public names
     ("vle.model.network", "vle.sim.layout"),              # against the pipeline's direction
     ("vle.circuits.netlist", "vle.mapping"),
+    ("vle.execution.executor", "vle.sim.spice"),          # the execution layer is generic
 ])
 def test_the_rules_catch_a_violation(module: str, target: str) -> None:
     assert violations(module, {target})
