@@ -3,8 +3,9 @@ the numba surrogate or in ngspice, and its distance from the ideal model.
 
 The seed of sample ``i`` of a run seeded ``S`` is :func:`sample_seed` ``(S, i)``: the same bits
 for the same ``(S, i)`` on any machine and any number of workers, and independent streams for
-different samples. The metrics are per trace, against the ideal model on the numba reference
-(:func:`reference_result`), on the model's grid (:mod:`vle.fidelity.metrics`).
+different samples. The metrics are per trace of every non-input population (inputs are the
+stimulus itself), against the ideal model on the numba reference (:func:`reference_result`),
+on the model's grid (:mod:`vle.fidelity.metrics`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from vle.circuits.nonidealities import NonIdeality
+from vle.execution import derive_seed
 from vle.fidelity.metrics import stimulus_frequencies, trace_metrics
 from vle.fidelity.surrogate import realised_network
 from vle.mapping import Variation, compile_plan
@@ -27,11 +27,9 @@ BACKENDS = ("numba", "spice")
 
 
 def sample_seed(seed: int, index: int) -> int:
-    """The seed of sample ``index`` in a run seeded ``seed`` (a 32-bit integer, from
-    ``numpy.random.SeedSequence([seed, index])``)."""
-    if seed < 0 or index < 0:
-        raise ValueError(f"seed and sample index must be >= 0, got {seed}, {index}")
-    return int(np.random.SeedSequence([seed, index]).generate_state(1, np.uint32)[0])
+    """The seed of sample ``index`` in a run seeded ``seed``: the execution layer's
+    :func:`~vle.execution.derive_seed`, so a sample run as a task draws what it would alone."""
+    return derive_seed(seed, index)
 
 
 def sample_variation(nonidealities: Sequence[NonIdeality], seed: int, index: int) -> Variation:
@@ -93,6 +91,7 @@ def run_sample(model: Model, technology: str, nonidealities: Sequence[NonIdealit
                         record=record if record is not None else list(ref.traces),
                         spice_options=spice_options)
     ws = stimulus_frequencies(model) if omegas is None else tuple(omegas)
-    traces = [t for t in ref.traces if t in res.traces]
+    inputs = {p.name for p in model.network.inputs}
+    traces = [t for t in ref.traces if t in res.traces and t.split(".")[0] not in inputs]
     return SampleResult(index, variation.seed, backend, trace_metrics(res, ref, traces, ws),
                         res)

@@ -192,6 +192,7 @@ body{font-family:sans-serif;margin:2em auto;max-width:70em;color:#222}
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
 th,td{border:1px solid #bbb;padding:0.25em 0.6em;text-align:right}
 th{background:#eee} td:first-child,th:first-child{text-align:left}
+table.facts td{text-align:left}
 figure{margin:1em 0} img{max-width:100%} figcaption{font-size:0.8em;color:#555}
 .failed td{color:#a00}
 """
@@ -214,17 +215,22 @@ def write_report(ds: xr.Dataset, out: str | Path, *, overlay: Overlay | None = N
              ("seed", str(attrs.get("seed", ""))),
              ("command", command or str(attrs.get("command", "")))]
     parts = [f"<h1>{TITLE}</h1>",
-             _table(("what", "value"), facts),
+             _table(("what", "value"), facts, "facts"),
              "<h2>Metrics over the samples</h2>",
              "<p>Against the ideal model on the numba reference, on the model's grid. "
              "gain@w and phase@w: relative gain and phase (radians) errors at angular "
              "frequency w.</p>"]
     rows = summary_rows(ds)
+    shown = [r for r in rows if metric_kind(r["metric"]) in ("nrmse", "max_abs", "delay")
+             or (output_trace is not None and r["metric"].startswith(output_trace + ":"))]
     parts.append(_table(("metric", "units", "mean", "std", "median", "p95 |x|", "worst",
                          "worst sample"),
                         [(r["metric"], r["units"], _fmt(r["mean"]), _fmt(r["std"]),
                           _fmt(r["median"]), _fmt(r["p95"]), _fmt(r["worst"]),
-                          str(r["worst_sample"])) for r in rows], "metrics"))
+                          str(r["worst_sample"])) for r in shown], "metrics"))
+    if len(shown) < len(rows):
+        parts.append(f"<p>Gain and phase of the other traces: {len(rows) - len(shown)} more "
+                     "metrics in <code>samples/results.nc</code>.</p>")
     parts.append("<h2>Distributions</h2>")
     parts.append(_img(histograms(ds, "nrmse", out), "NRMSE of every trace"))
     if output_trace is not None:

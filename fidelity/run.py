@@ -146,8 +146,9 @@ def metric_variables(model: Model) -> dict[str, Variable]:
     """Metadata of every metric a sample of ``model`` reports."""
     ref = _reference_for(model)
     omegas = stimulus_frequencies(model)
+    inputs = {p.name for p in model.network.inputs}
     out = {}
-    for trace in ref.traces:
+    for trace in (t for t in ref.traces if t.split(".")[0] not in inputs):
         kinds = ["nrmse", "max_abs", "delay"] + [f"{k}@{w:g}" for w in omegas
                                                  for k in ("gain", "phase")]
         for k in kinds:

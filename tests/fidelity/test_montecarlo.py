@@ -89,7 +89,7 @@ def test_same_seed_same_result_bits() -> None:
     assert a.seed == b.seed != c.seed
     assert all(np.array_equal(a.result[t], b.result[t]) for t in a.result.traces)
     assert a.nrmse == b.nrmse != c.nrmse
-    assert a.nrmse["x.r"] == 0.0 and 1e-4 < a.nrmse["out.r"] < 0.1
+    assert "x.r" not in a.nrmse and 1e-4 < a.nrmse["out.r"] < 0.1  # inputs are the stimulus
 
 
 KS_SAMPLES = 12
