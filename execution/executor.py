@@ -68,7 +68,8 @@ class RunSummary:
     """What one call of :func:`run_tasks` did: ``total`` tasks given, ``skipped`` because the
     store had finished them, and of the ones run: ``ok``, ``failed``, ``timeout``, ``lost``;
     ``retried``: resubmissions after a worker died; ``workers``: the cluster's worker count at
-    the start; ``seconds``: wall time from the start of the cluster to the last record."""
+    the start; ``seconds``: wall time of the call (a LocalCluster's start and close included;
+    pass a running cluster's address as ``scheduler`` to leave them out)."""
 
     total: int
     skipped: int
