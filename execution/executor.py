@@ -68,7 +68,8 @@ class RunSummary:
     """What one call of :func:`run_tasks` did: ``total`` tasks given, ``skipped`` because the
     store had finished them, and of the ones run: ``ok``, ``failed``, ``timeout``, ``lost``;
     ``retried``: resubmissions after a worker died; ``workers``: the cluster's worker count at
-    the start; ``seconds``: wall time from the start of the cluster to the last record."""
+    the start; ``seconds``: wall time of the call (a LocalCluster's start and close included;
+    pass a running cluster's address as ``scheduler`` to leave them out)."""
 
     total: int
     skipped: int
@@ -104,6 +105,7 @@ def _attempt(fn: TaskFunction, task: Task, topic: str, attempt_key: str) -> Task
     worker = distributed.get_worker()
     worker.log_event(topic, {"attempt": attempt_key, "worker": worker.address})
     scratch = Path(worker.local_directory) / "vle-scratch" / attempt_key
+    shutil.rmtree(scratch, ignore_errors=True)  # left by an attempt the scheduler re-ran
     scratch.mkdir(parents=True)
     t0 = time.perf_counter()
     try:
@@ -220,13 +222,16 @@ class _Run:
         self.started: dict[str, tuple[float, str]] = {}
         self.lock = threading.Lock()
         self.restarts: list[threading.Thread] = []
+        self.unrecorded = 0
+        self.received: set[str] = set()
         self.ac = distributed.as_completed()
         self.bar = tqdm(total=0, unit="task", disable=not (progress and sys.stderr.isatty()))
 
     def _on_start(self, event: tuple[float, dict[str, str]]) -> None:
         msg = event[1]
         with self.lock:
-            self.started[msg["attempt"]] = (time.monotonic(), msg["worker"])
+            if msg["attempt"] not in self.received:  # not a late event of a finished attempt
+                self.started[msg["attempt"]] = (time.monotonic(), msg["worker"])
 
     def submit(self, task: Task, attempt: int) -> None:
         key = f"vle-{task.key}-{attempt}-{self.run_id}"
@@ -263,6 +268,10 @@ class _Run:
             if self.live:
                 with contextlib.suppress(Exception):
                     self.client.cancel([f for _, _, f in self.live.values()], force=True)
+        if self.unrecorded:
+            raise RuntimeError(f"the cluster cancelled {self.unrecorded} tasks (a scheduler "
+                               "restart or a lost connection?); they are not recorded: run "
+                               "again to do them")
 
     def record(self, record: TaskRecord) -> None:
         written = self.store.put(record)
@@ -273,6 +282,7 @@ class _Run:
         key = str(fut.key)  # the string submit() gave it
         entry = self.live.pop(key, None)
         with self.lock:
+            self.received.add(key)
             self.started.pop(key, None)
         if entry is None:
             return  # cancelled after a timeout, already recorded
@@ -293,8 +303,7 @@ class _Run:
                 self.record(TaskRecord(task, "failed", f"{type(err).__name__}: {err}",
                                        attempts=attempt))
         else:
-            self.record(TaskRecord(task, "failed", f"the cluster reported the task as "
-                                   f"{fut.status}", attempts=attempt))
+            self.unrecorded += 1  # cancelled by the cluster: not done, so a rerun does it
         fut.release()
 
     def check_deadlines(self) -> None:
@@ -304,12 +313,15 @@ class _Run:
         with self.lock:
             expired = [(k, w) for k, (t, w) in self.started.items() if now - t > self.timeout]
         for key, worker in expired:
+            if key not in self.live:
+                continue  # received or cancelled meanwhile
             task, attempt, fut = self.live[key]
             if fut.done():
                 continue  # finished in time; received next round
             self.client.cancel([fut], force=True)
             self.live.pop(key)
             with self.lock:
+                self.received.add(key)
                 self.started.pop(key, None)
             self.record(TaskRecord(task, "timeout", f"still running after {self.timeout:g} s "
                                    f"on {worker}; stopped", attempts=attempt, worker=worker))

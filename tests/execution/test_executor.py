@@ -105,6 +105,14 @@ def test_a_rerun_skips_finished_tasks_and_can_rerun_failed(tmp_path: Path,
         assert (nothing.skipped, nothing.finished, nothing.workers) == (6, 0, 0)
 
 
+def test_no_progress_bar_when_stderr_is_no_terminal(tmp_path: Path, dask_cluster: str,
+                                                   capfd: pytest.CaptureFixture[str]) -> None:
+    with ResultStore(tmp_path, SPEC) as store:
+        run_tasks(et.quick, make_tasks(PARAMS[:2], 0), store, scheduler=dask_cluster)
+    err = capfd.readouterr().err
+    assert "task/s" not in err and "2/2" not in err  # what tqdm would print
+
+
 def test_a_worker_killed_mid_task_is_retried(tmp_path: Path, dask_cluster: str) -> None:
     tasks = make_tasks([{"x": i, "marker_dir": str(tmp_path)} for i in range(4)], 2)
     with ResultStore(tmp_path / "s", SPEC) as store:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import distributed
 import execution_tasks as et
 import psutil
 import pytest
@@ -116,6 +117,8 @@ def user_cluster() -> Iterator[str]:
                                        address, "--host", "127.0.0.1", "--nworkers", "2",
                                        "--nthreads", "1", *loopback],
                                       **quiet))  # type: ignore[call-overload]
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)  # run_tasks counts the workers it finds
         yield address
     finally:
         for p in reversed(procs):  # the worker first, while its scheduler still answers
