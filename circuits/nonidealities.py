@@ -242,6 +242,6 @@ def get_nonideality(name: str, **params: object) -> NonIdeality:
         raise NonIdealityError(f"unknown non-ideality {name!r}; known: "
                                f"{', '.join(_REGISTRY)}") from None
     try:
-        return cls(**params)  # type: ignore[arg-type]
+        return cls(**params)
     except TypeError as exc:
         raise NonIdealityError(f"{name}: {exc}") from None

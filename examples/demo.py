@@ -5,7 +5,9 @@
 3. the circuit: LagLine compiled for the ideal and discrete technologies, with the mapping report,
    as netlists a user runs by hand (``ngspice -b lagline_ideal.cir``, run here too);
 4. the same model in Brian2, checked against the numba reference;
-5. the LagLine circuit simulated by ngspice, against the numba reference.
+5. the LagLine circuit simulated by ngspice, against the numba reference;
+6. hardware fidelity: a short Monte Carlo run of LagLine on discrete parts (resistor and
+   capacitor tolerances) on the numba surrogate, with a sensitivity ranking and the HTML report.
 
     python examples/demo.py --out demo-output
 """
@@ -136,6 +138,37 @@ def three_way() -> None:
               f"tolerance {worst.tolerance:g}: {'ok' if c.passed else 'ABOVE'}")
 
 
+def fidelity(out: Path, samples: int = 40) -> None:
+    """A short Monte Carlo run on the local Dask cluster, the sensitivity ranking, the report."""
+    from vle.fidelity.report import summary_rows
+    from vle.fidelity.run import (
+        FidelitySpec,
+        cluster,
+        run_fidelity,
+        run_sensitivity,
+        write_fidelity_report,
+    )
+
+    spec = FidelitySpec(str(HERE / "lagline.toml"), "discrete", samples, seed=0)
+    folder = out / "fidelity"
+    with cluster() as address:
+        summary, ds = run_fidelity(spec, folder, scheduler=address, new=True, progress=False)
+        sens = run_sensitivity(spec, folder, "out.r:nrmse", scheduler=address, new=True,
+                               progress=False)
+    page = write_fidelity_report(spec, ds, folder, sensitivity=sens,
+                                 command=f"vle fidelity examples/lagline.toml -t discrete "
+                                         f"--mc {samples} --sensitivity --out {folder}")
+    rows = {r["metric"]: r for r in summary_rows(ds)}
+    r = rows["out.r:nrmse"]
+    print(f"[fidelity] LagLine on discrete parts, {summary.ok} Monte Carlo samples "
+          f"(1 % resistors, 5 % capacitors) on {summary.workers} workers: out.r NRMSE mean "
+          f"{r['mean']:.2e}, 95th percentile {r['p95']:.2e}, worst {r['worst']:.2e} "
+          f"(sample {r['worst_sample']})")
+    for s in sorted((s for s in sens if s.magnitude == "technology"), key=lambda s: -s.mean):
+        print(f"[fidelity]   {s.nonideality} alone: out.r NRMSE {s.mean:.2e} +- {s.std:.1e}")
+    print(f"[fidelity] report: {page}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("demo-output"),
@@ -150,6 +183,7 @@ def main() -> int:
     brian2()
     spice(args.out)
     three_way()
+    fidelity(args.out)
     return 0
 
 

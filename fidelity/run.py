@@ -14,9 +14,10 @@ under ``OUT/sensitivity``. :func:`write_fidelity_report` writes ``OUT/report.htm
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,15 @@ from vle.circuits.nonidealities import (
     technology_nonidealities,
 )
 from vle.circuits.technology import get_technology
-from vle.execution import ResultStore, RunSummary, Task, Variable, make_tasks, run_tasks
+from vle.execution import (
+    ResultStore,
+    RunSummary,
+    Task,
+    Variable,
+    local_cluster,
+    make_tasks,
+    run_tasks,
+)
 from vle.fidelity.metrics import LONG_NAMES, UNITS, metric_kind, stimulus_frequencies
 from vle.fidelity.montecarlo import BACKENDS, reference_result, run_sample, sample_result
 from vle.fidelity.report import Overlay, SensitivityRow, write_report
@@ -179,6 +188,17 @@ def _tasks(spec: FidelitySpec) -> list[Task]:
     return make_tasks(params, spec.seed, key=lambda i, _: f"sample-{i:06d}")
 
 
+@contextlib.contextmanager
+def cluster(workers: int | None = None, scheduler: str | None = None) -> Iterator[str]:
+    """The scheduler address for several runs: ``scheduler`` as given, or a LocalCluster of
+    ``workers`` processes started once and closed on exit."""
+    if scheduler is not None:
+        yield scheduler
+        return
+    with local_cluster(workers) as c:
+        yield str(c.scheduler_address)
+
+
 def run_fidelity(spec: FidelitySpec, out: str | Path, *, workers: int | None = None,
                  scheduler: str | None = None, new: bool = False, progress: bool = True,
                  timeout: float | None = None) -> tuple[RunSummary, xr.Dataset]:
@@ -212,12 +232,14 @@ def sensitivity_specs(spec: FidelitySpec) -> list[tuple[str, str, FidelitySpec]]
 def run_sensitivity(spec: FidelitySpec, out: str | Path, metric: str, *,
                     workers: int | None = None, scheduler: str | None = None,
                     new: bool = False, progress: bool = True) -> list[SensitivityRow]:
-    """The mean and spread of ``metric`` with each non-ideality alone, at every magnitude."""
+    """The mean and spread of ``metric`` with each non-ideality alone, at every magnitude (on
+one cluster for all of them)."""
     rows = []
-    for name, magnitude, sub in sensitivity_specs(spec):
-        folder = Path(out) / "sensitivity" / f"{name}-{magnitude}"
-        _, ds = run_fidelity(sub, folder, workers=workers, scheduler=scheduler, new=new,
-                             progress=progress)
+    with cluster(workers, scheduler) as address:
+        runs = [(name, magnitude, run_fidelity(
+            sub, Path(out) / "sensitivity" / f"{name}-{magnitude}", scheduler=address,
+            new=new, progress=progress)[1]) for name, magnitude, sub in sensitivity_specs(spec)]
+    for name, magnitude, ds in runs:
         ok = ds["status"].values == "ok"
         v = np.asarray(ds[metric].values, dtype=np.float64)[ok]
         rows.append(SensitivityRow(name, magnitude, metric, float(np.mean(v)),

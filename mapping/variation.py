@@ -78,7 +78,7 @@ def _section_parts(v: SectionValues) -> list[tuple[str, str, float]]:
 
 def _resection(v: SectionValues, new: dict[str, float]) -> SectionValues:
     """The section with its parts replaced and its time constants recomputed."""
-    v = replace(v, **new)
+    v = replace(v, **new)  # type: ignore[arg-type]
     if v.kind == "lag":
         return replace(v, a=v.r2 * v.c, b=(v.r1 + v.r2) * v.c)
     gain = 1.0 + v.rb / v.ra if v.ra is not None and v.rb is not None else v.gain
@@ -94,7 +94,8 @@ def vary_parts(plan: Plan, variation: Variation) -> tuple[Plan, list[Row], list[
     student = plan.student
     section_keys = sorted(k for k in plan.values if k[0] == student.prefix)
     block_keys = sorted(k for k in plan.conductances if not k.startswith("teacher."))
-    slots: list[tuple[str, object, str]] = []  # (kind, where, field) in the fixed order
+    # (kind, where, field) in the fixed order; where: a section key or a block name
+    slots: list[tuple[str, tuple[str, str, int, str] | str, str]] = []
     nominal: list[float] = []
     for key in section_keys:
         for f, kind, x in _section_parts(plan.values[key]):
@@ -115,7 +116,7 @@ def vary_parts(plan: Plan, variation: Variation) -> tuple[Plan, list[Row], list[
     realised = values * factor
 
     new_values = dict(plan.values)
-    section_new: dict[object, dict[str, float]] = {}
+    section_new: dict[tuple[str, str, int, str], dict[str, float]] = {}
     block_new = {k: plan.conductances[k].conductance.copy() for k in block_keys}
     for (_kind, where, f), x in zip(slots, realised, strict=True):
         if isinstance(where, tuple):
@@ -127,9 +128,9 @@ def vary_parts(plan: Plan, variation: Variation) -> tuple[Plan, list[Row], list[
     rows: list[Row] = []
     label = f"part variation, seed {variation.seed}"
     for key, new in section_new.items():
-        old = plan.values[key]  # type: ignore[index]
+        old = plan.values[key]
         v = _resection(old, new)
-        new_values[key] = v  # type: ignore[index]
+        new_values[key] = v
         req = next(r for r in plan.sections if r.key == key)
         item = req.part.item(req.pop, req.index)
         qa, qb = req.names

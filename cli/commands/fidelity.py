@@ -10,6 +10,7 @@ from typing import Any
 
 from vle.circuits import get_technology, technology_names
 from vle.circuits.nonidealities import get_nonideality, nonideality_names
+from vle.model import load_model
 
 
 def register(sub: Any) -> None:
@@ -75,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         args.parser.error("give MODEL.toml, --mc N and --out DIR (or --list-nonidealities)")
     from vle.fidelity.run import (
         FidelitySpec,
+        cluster,
+        output_trace,
         parse_nonideality,
         run_fidelity,
         run_sensitivity,
@@ -89,16 +92,14 @@ def run(args: argparse.Namespace) -> int:
     spec = FidelitySpec(str(args.model.resolve()), args.technology, args.mc, args.seed,
                         args.backend, nis)
     command = "vle " + shlex.join(sys.argv[1:]) if sys.argv[1:] else ""
-    summary, ds = run_fidelity(spec, args.out, workers=args.workers, scheduler=args.scheduler,
-                               new=args.new, progress=not args.quiet, timeout=args.timeout)
     sensitivity = []
-    if args.sensitivity:
-        from vle.fidelity.run import _model, output_trace
-
-        metric = f"{output_trace(_model(spec.model))}:nrmse"
-        sensitivity = run_sensitivity(spec, args.out, metric, workers=args.workers,
-                                      scheduler=args.scheduler, new=args.new,
-                                      progress=not args.quiet)
+    with cluster(args.workers, args.scheduler) as address:
+        summary, ds = run_fidelity(spec, args.out, scheduler=address, new=args.new,
+                                   progress=not args.quiet, timeout=args.timeout)
+        if args.sensitivity:
+            metric = f"{output_trace(load_model(spec.model))}:nrmse"
+            sensitivity = run_sensitivity(spec, args.out, metric, scheduler=address,
+                                          new=args.new, progress=not args.quiet)
     page = write_fidelity_report(spec, ds, args.out, sensitivity=sensitivity, command=command)
     if not args.quiet:
         print(f"{summary.ok} samples done, {summary.skipped} already there, "
