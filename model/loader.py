@@ -41,19 +41,39 @@ def load_model(path: str | Path) -> Model:
     """Load and validate the model file at ``path``."""
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ModelError("(file)", "no such file", "an existing model file", file=path) from None
+    except IsADirectoryError:
+        raise ModelError("(file)", "is a folder", "a model file (TOML text)", file=path) from None
     except OSError as exc:
         raise ModelError("(file)", f"cannot be read ({exc.strerror})", "a readable file",
                          file=path) from None
+    try:
+        data = tomllib.loads(toml_text(raw))
+    except ModelError as exc:
+        raise exc.in_file(path) from None
     except tomllib.TOMLDecodeError as exc:
         raise ModelError("(syntax)", str(exc), "valid TOML", file=path) from None
     try:
         return model_from_dict(data, base_dir=path.parent, source=path)
     except ModelError as exc:
         raise exc.in_file(path) from None
+
+
+def toml_text(raw: bytes) -> str:
+    """The text of a model file's bytes; a binary or non-UTF-8 file is a :class:`ModelError`
+    (TOML is UTF-8 text by definition, and a NUL byte never occurs in text)."""
+    expected = "a TOML text file (UTF-8), such as examples/lagline.toml"
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise ModelError("(file)", f"is not a TOML text file (binary data: a NUL byte at "
+                         f"byte {nul})", expected)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelError("(file)", f"is not a TOML text file (not UTF-8: byte "
+                         f"0x{raw[exc.start]:02x} at byte {exc.start})", expected) from None
 
 
 def model_from_dict(

@@ -49,9 +49,18 @@ def model_with_settings(args: argparse.Namespace) -> Model:
         try:
             model = model.with_simulation(**given)
         except ModelError as exc:
-            raise ModelError(exc.key.replace("simulation.", "--").replace("_", "-"),
-                             exc.problem, exc.expected, file=args.model) from None
+            raise ModelError(_option_key(exc.key), exc.problem, exc.expected,
+                             file=args.model) from None
     return model
+
+
+def _option_key(key: str) -> str:
+    """The option a settings key came from (``simulation.t_stop`` -> ``--t-stop``); any other
+    key (``population.h1.tau_r``) is spelt as in the model file."""
+    head, _, name = key.partition(".")
+    if head == "simulation" and name in ("t_stop", "dt", "scheme"):
+        return "--" + name.replace("_", "-")
+    return key
 
 
 def add_spice_arguments(p: argparse.ArgumentParser) -> None:
