@@ -82,13 +82,19 @@ def fingerprint(model: Model) -> str:
 
 def previous_run(out: Path, key: str, resume: bool
                  ) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
-    """The checkpoint in ``out`` to continue from (None for a fresh run; ``out`` is created).
+    """The checkpoint in ``out`` to continue from (None for a fresh run; ``out`` is created
+    once the checks pass).
 
-    Refuses to overwrite a run unless ``resume``, and to resume one made with a different
+    Refuses to overwrite a run unless ``resume``, to resume where there is no checkpoint (a
+    silent fresh start would pass for a resumed run), and to resume one made with a different
     model or settings (``key`` is the fingerprint of the run)."""
-    out.mkdir(parents=True, exist_ok=True)
     path = out / CHECKPOINT
     if not path.exists():
+        if resume:
+            raise TrainingError(f"--resume: {out} holds no checkpoint ({CHECKPOINT}), so "
+                                "there is no run to continue; run without --resume to start "
+                                "afresh, or give the --out of the interrupted run")
+        out.mkdir(parents=True, exist_ok=True)
         return None
     if not resume:
         raise TrainingError(f"{out} already holds a training run; pass --resume to "
