@@ -7,10 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from vle.commands.common import (
+    OUT_CONVENTION,
+    add_parents_argument,
+    add_progress_arguments,
     add_run_settings,
     add_spice_arguments,
+    check_output,
     model_with_settings,
     out_path,
+    show_progress,
     spice_options,
 )
 from vle.sim import backend_names, simulate_model
@@ -27,7 +32,8 @@ def register(sub: Any) -> None:
                                    "FILE.spice-raw.nc (or .npz).")
     p.add_argument("model", type=Path, metavar="MODEL.toml")
     p.add_argument("--out", "-o", type=out_path(SUFFIXES), required=True, metavar="FILE",
-                   help="result file, FILE.nc or FILE.npz")
+                   help=f"result file, FILE.nc or FILE.npz; {OUT_CONVENTION}")
+    add_parents_argument(p)
     add_run_settings(p)
     p.add_argument("--backend", default="numba", choices=backend_names(),
                    help="simulator (default: numba, the reference)")
@@ -38,7 +44,7 @@ def register(sub: Any) -> None:
                    help="traces to record: trace names (h1.ub), populations or quantities "
                         "(u, ub, r); default all")
     add_spice_arguments(p)
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    add_progress_arguments(p, "no progress bar or summary")
     p.set_defaults(func=run)
 
 
@@ -49,10 +55,12 @@ def raw_path(out: Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``vle simulate``."""
+    check_output(args.out, "--out", folder=False, parents=args.parents)
     model = model_with_settings(args)
     options = spice_options(args)
     if options and args.backend != "spice":
-        raise ValueError(f"--{next(iter(options))} applies to --backend spice only")
+        option = next(iter(options)).replace("_", "-")
+        raise ValueError(f"--{option} applies to --backend spice only")
     if args.backend == "spice":
         options["raw_out"] = str(raw_path(args.out))
     if args.brian2_target is not None:
@@ -60,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("--brian2-target needs --backend brian2")
         options["brian2_target"] = args.brian2_target
     result = simulate_model(model, backend=args.backend, record=args.record,
-                            progress=not args.quiet, **options)
+                            progress=show_progress(args), **options)
     path = result.save(args.out)
     if not args.quiet:
         meta = result.metadata

@@ -4,8 +4,9 @@ node voltages back as model traces on the reference's grid.
 Options (``simulate(..., backend="spice", **options)``; see :class:`SpiceOptions`):
 ``technology`` (``ideal``), ``runner`` (``batch`` or ``pyspice``), ``timeout`` (seconds per
 run), ``workers`` (processes for the elements of a batch), ``workdir`` (keep the netlists and
-raw files there), ``time_scale`` and ``v_unit`` (override the technology's), ``raw_out`` (a
-``.nc`` or ``.npz`` file for the traces on SPICE's own time points).
+raw files there), ``time_scale`` and ``v_unit`` (override the technology's), ``prune_below``
+(leave out fixed weights too small to realise, as :func:`vle.mapping.compile`), ``raw_out``
+(a ``.nc`` or ``.npz`` file for the traces on SPICE's own time points).
 
 What differs from the reference, by construction: the circuit is continuous in time (no
 scheme, no step of delay; the algebraic loop of a cycle is solved by the simulator); the
@@ -54,6 +55,7 @@ class SpiceOptions:
     workdir: str | None = None
     time_scale: float | None = None
     v_unit: float | None = None
+    prune_below: float | None = None
     raw_out: str | None = None
 
     @classmethod
@@ -84,7 +86,8 @@ class CircuitRun:
 
 def compile_model(model: Model, opts: SpiceOptions) -> tuple[Circuit, MappingReport]:
     """The circuit of ``model`` in the options' technology and scales."""
-    return compile(model, opts.technology, time_scale=opts.time_scale, v_unit=opts.v_unit)
+    return compile(model, opts.technology, time_scale=opts.time_scale, v_unit=opts.v_unit,
+                   prune_below=opts.prune_below)
 
 
 def run_circuits(circuits: Sequence[tuple[str, Circuit, MappingReport | None]],
