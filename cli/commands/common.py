@@ -112,6 +112,35 @@ def mapping_options(args: argparse.Namespace) -> dict[str, Any]:
                               ("prune_below", args.prune_below)) if v is not None}
 
 
+def memory_size(text: str) -> int:
+    """An argparse type: a memory size such as ``2G`` (:func:`vle.model.budget.parse_bytes`)."""
+    from vle.model.budget import parse_bytes
+
+    try:
+        return parse_bytes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_budget_argument(p: argparse.ArgumentParser) -> None:
+    """``--max-memory``: the memory budget a run is checked against before it starts."""
+    from vle.model.budget import budget_text
+
+    p.add_argument("--max-memory", type=memory_size, metavar="SIZE",
+                   help="refuse, before starting, a run whose estimated memory (parameters, "
+                        "recorded traces, sampled targets, a SPICE rawfile) exceeds SIZE "
+                        f"(e.g. 2G, 500M; default {budget_text()})")
+
+
+def add_record_arguments(p: argparse.ArgumentParser) -> None:
+    """``--record`` and ``--record-every``: what a run keeps."""
+    p.add_argument("--record", nargs="+", metavar="NAME",
+                   help="traces to record: trace names (h1.ub), populations or quantities "
+                        "(u, ub, r); default all")
+    p.add_argument("--record-every", type=int, default=1, metavar="K",
+                   help="keep every K-th time point of the recorded traces (default 1)")
+
+
 def add_run_settings(p: argparse.ArgumentParser) -> None:
     """``--t-stop``, ``--dt`` and ``--scheme``: override the model file's simulation settings
     (read back by :func:`model_with_settings`)."""
@@ -130,7 +159,7 @@ def model_with_settings(args: argparse.Namespace) -> Model:
     value is reported under its option's name."""
     from vle.model import ModelError, load_model
 
-    model = load_model(args.model)
+    model = load_model(args.model, max_memory=getattr(args, "max_memory", None))
     given = {k: v for k, v in (("t_stop", args.t_stop), ("dt", args.dt),
                                ("scheme", args.scheme)) if v is not None}
     if given:

@@ -9,6 +9,7 @@ from typing import Any
 
 from vle.commands.common import (
     OUT_CONVENTION,
+    add_budget_argument,
     add_parents_argument,
     add_progress_arguments,
     add_run_settings,
@@ -18,6 +19,7 @@ from vle.commands.common import (
     show_progress,
     spice_options,
 )
+from vle.model import ModelError
 from vle.sim import backend_names
 from vle.sim.backend_comparison import BackendComparison, compare_backends
 from vle.sim.trace_comparison import ROUNDING_TOLERANCE, SCHEME_BACKENDS, TECHNOLOGY_TOLERANCE
@@ -65,6 +67,7 @@ def register(sub: Any) -> None:
     p.add_argument("--plastic", action="store_true", help="let the learning rule change the "
                    "weights (models with targets) and compare the weight trajectories")
     add_spice_arguments(p)
+    add_budget_argument(p)
     add_progress_arguments(p, "print only the tables")
     p.set_defaults(func=run)
 
@@ -97,8 +100,12 @@ def run(args: argparse.Namespace) -> int:
     if not options and spice_options(args):
         raise ValueError("--technology, --runner, --timeout, --time-scale and --prune-below "
                          "apply to the spice backend; add spice to --backends")
-    comparison = compare_backends(model, args.backends, options=options, tolerance=args.tol,
-                                  plastic=args.plastic, progress=show_progress(args))
+    try:
+        comparison = compare_backends(model, args.backends, options=options,
+                                      tolerance=args.tol, plastic=args.plastic,
+                                      progress=show_progress(args), max_memory=args.max_memory)
+    except ModelError as exc:
+        raise exc.in_file(args.model) from None
     tables = []
     for comp in comparison.comparisons:
         tables.append(comp.table())

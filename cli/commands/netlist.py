@@ -10,6 +10,7 @@ from vle.circuits import CircuitError, get_technology, technology_names, write_n
 from vle.circuits.netlist import Control
 from vle.commands.common import (
     OUT_CONVENTION,
+    add_budget_argument,
     add_mapping_arguments,
     add_parents_argument,
     check_output,
@@ -17,7 +18,8 @@ from vle.commands.common import (
     out_path,
 )
 from vle.mapping import MappingError, compile
-from vle.model import load_model
+from vle.model import ModelError, load_model
+from vle.sim.spice.budget import check_spice_run
 
 SUFFIXES = (".cir",)
 
@@ -38,6 +40,7 @@ def register(sub: Any) -> None:
     p.add_argument("--probes", type=out_path((".json",)), metavar="FILE.json",
                    help="also write the probe map (trace -> nodes, scales) as JSON")
     add_parents_argument(p)
+    add_budget_argument(p)
     p.add_argument("--control", action=argparse.BooleanOptionalAction, default=True,
                    help="end the netlist with a .control block, so that `ngspice -b FILE.cir` "
                         "runs the transient and writes FILE.raw next to it, and say so in a "
@@ -132,8 +135,12 @@ def run(args: argparse.Namespace) -> int:
     if args.probes is not None:
         check_output(args.probes, "--probes", folder=False, parents=args.parents)
     control = _control(args.out) if args.control else None
-    model = load_model(args.model)
+    model = load_model(args.model, max_memory=args.max_memory)
     circuit, report = compile(model, args.technology, **mapping_options(args))
+    try:
+        check_spice_run(circuit, args.max_memory, args.out.parent)
+    except ModelError as exc:
+        raise exc.in_file(args.model) from None
     text = write_netlist(circuit, control=control)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)

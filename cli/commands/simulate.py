@@ -8,8 +8,10 @@ from typing import Any
 
 from vle.commands.common import (
     OUT_CONVENTION,
+    add_budget_argument,
     add_parents_argument,
     add_progress_arguments,
+    add_record_arguments,
     add_run_settings,
     add_spice_arguments,
     check_output,
@@ -18,6 +20,7 @@ from vle.commands.common import (
     show_progress,
     spice_options,
 )
+from vle.model import ModelError
 from vle.sim import backend_names, simulate_model
 from vle.sim.brian2.device import TARGETS
 from vle.sim.result import SUFFIXES
@@ -40,9 +43,8 @@ def register(sub: Any) -> None:
     p.add_argument("--brian2-target", choices=TARGETS,
                    help="code-generation target of --backend brian2 (default: numpy; "
                         "cpp_standalone builds in a temporary folder that is removed after)")
-    p.add_argument("--record", nargs="+", metavar="NAME",
-                   help="traces to record: trace names (h1.ub), populations or quantities "
-                        "(u, ub, r); default all")
+    add_record_arguments(p)
+    add_budget_argument(p)
     add_spice_arguments(p)
     add_progress_arguments(p, "no progress bar or summary")
     p.set_defaults(func=run)
@@ -67,8 +69,14 @@ def run(args: argparse.Namespace) -> int:
         if args.backend != "brian2":
             raise ValueError("--brian2-target needs --backend brian2")
         options["brian2_target"] = args.brian2_target
-    result = simulate_model(model, backend=args.backend, record=args.record,
-                            progress=show_progress(args), **options)
+    if args.record_every < 1:
+        raise ValueError(f"--record-every must be >= 1, got {args.record_every}")
+    try:
+        result = simulate_model(model, backend=args.backend, record=args.record,
+                                record_every=args.record_every, progress=show_progress(args),
+                                max_memory=args.max_memory, **options)
+    except ModelError as exc:
+        raise exc.in_file(args.model) from None
     path = result.save(args.out)
     if not args.quiet:
         meta = result.metadata

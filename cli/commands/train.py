@@ -8,13 +8,14 @@ from typing import Any
 
 from vle.commands.common import (
     OUT_CONVENTION,
+    add_budget_argument,
     add_parents_argument,
     add_progress_arguments,
     check_output,
     show_progress,
 )
 from vle.learning.train import TrainingError, train
-from vle.model import Model, load_model
+from vle.model import Model, ModelError, load_model
 
 
 def register(sub: Any) -> None:
@@ -40,6 +41,7 @@ def register(sub: Any) -> None:
     p.add_argument("--dtype", choices=["float64", "float32"], default="float64",
                    help="float type of dataset training (float64 is the reference; float32 "
                         "is faster and rounds like PyTorch); continuous tasks use float64")
+    add_budget_argument(p)
     add_progress_arguments(p, "no progress bar or summary")
     p.set_defaults(func=run)
 
@@ -47,14 +49,17 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Execute ``vle train``."""
     check_output(args.out, "--out", folder=True, parents=args.parents)
-    model = load_model(args.model)
+    model = load_model(args.model, max_memory=args.max_memory)
     if model.dataset is not None:
         return _run_dataset(args, model)
     try:
         summary = train(model, args.out, epochs=args.epochs, t_stop=args.t_stop,
-                        seed=args.seed, resume=args.resume, progress=show_progress(args))
+                        seed=args.seed, resume=args.resume, progress=show_progress(args),
+                        max_memory=args.max_memory)
     except TrainingError as exc:
         raise ValueError(str(exc)) from None
+    except ModelError as exc:
+        raise exc.in_file(args.model) from None
     if not args.quiet:
         if summary.resumed_from_step:
             print(f"resumed from step {summary.resumed_from_step}")

@@ -34,6 +34,7 @@ from vle.sim.backend import Backend, RunRequest
 from vle.sim.result import Result
 from vle.sim.run_info import run_metadata
 from vle.sim.spice.batch import find_ngspice, ngspice_version
+from vle.sim.spice.budget import check_spice_run
 from vle.sim.spice.errors import INSTALL_NGSPICE
 from vle.sim.spice.pool import Job, run_jobs
 from vle.sim.spice.request import PWL_TOLERANCE, batch_size, errors_run, request_models
@@ -91,9 +92,12 @@ def compile_model(model: Model, opts: SpiceOptions) -> tuple[Circuit, MappingRep
 
 
 def run_circuits(circuits: Sequence[tuple[str, Circuit, MappingReport | None]],
-                 opts: SpiceOptions) -> list[CircuitRun]:
+                 opts: SpiceOptions, max_memory: int | None = None) -> list[CircuitRun]:
     """Run ``(name, circuit, report)`` triples (in parallel when there are several) and read
-    their probes back."""
+    their probes back; a circuit whose rawfile would not fit in ``max_memory`` bytes (or on
+    the disk) is refused before any runs (:func:`~vle.sim.spice.budget.check_spice_run`)."""
+    for _, circuit, _ in circuits:
+        check_spice_run(circuit, max_memory, opts.workdir)
     jobs = [Job(write_netlist(c), name, opts.workdir) for name, c, _ in circuits]
     runs = run_jobs(jobs, runner=opts.runner, workers=opts.workers, timeout=opts.timeout)
     out = []
@@ -104,15 +108,17 @@ def run_circuits(circuits: Sequence[tuple[str, Circuit, MappingReport | None]],
     return out
 
 
-def simulate_models(models: list[Model], **options: Any) -> list[CircuitRun]:
+def simulate_models(models: list[Model], max_memory: int | None = None,
+                    **options: Any) -> list[CircuitRun]:
     """Compile and run several models (a sweep, Monte Carlo samples) in parallel, each with
-    its own settings; ``options`` as for the backend."""
+    its own settings; ``options`` as for the backend, ``max_memory`` the memory budget of
+    each run's rawfile in bytes."""
     opts = SpiceOptions.of(options)
     circuits = []
     for k, model in enumerate(models):
         circuit, report = compile_model(model, opts)
         circuits.append((_file_name(model.network.name, k, len(models)), circuit, report))
-    return run_circuits(circuits, opts)
+    return run_circuits(circuits, opts, max_memory)
 
 
 def sweep_circuit(circuit: Circuit, changes: Sequence[Mapping[str, float]], *,
@@ -157,7 +163,7 @@ class SpiceBackend(Backend):
         every = int(request.record_every)
         if every < 1:
             raise ValueError(f"record_every must be >= 1, got {every}")
-        runs = simulate_models(request_models(request), **request.options)
+        runs = simulate_models(request_models(request), request.max_memory, **request.options)
         times = np.arange(request.n_steps // every + 1) * (every * request.dt)
         grids = [resample(r.raw, times) for r in runs]
         traces, absent = _traces(request, grids, batch, batched)

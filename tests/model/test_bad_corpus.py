@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import EXAMPLES
 
 from vle.cli import main
 
@@ -149,6 +150,44 @@ CASES: list[Case] = [
          {"model.toml": edit("tau_r = 0.1", "tau-r = 0.1")}),
     Case("names", "unknown phi", "population.h1.phi: got 'tanhh'",
          {"model.toml": edit('phi = "tanh"', 'phi = "tanhh"')}),
+    # budgets (sizes and times that cannot fit in memory, refused before any array exists)
+    Case("sizes", "a billion units", "population.h1.size: the run needs about",
+         {"model.toml": edit("size = 3", "size = 1000000000")}),
+    Case("sizes", "a dense layer too large", "projection.x->h1: the run needs about",
+         {"model.toml": edit("size = 2", "size = 200000").replace(
+             "weights = [[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]]",
+             'init = {kind = "constant", value = 1.0}').replace("size = 3", "size = 200000")}),
+    Case("times", "t_stop of 1e12", "simulation.t_stop: the run needs about",
+         {"model.toml": edit("t_stop = 1.0", "t_stop = 1e12")}),
+    Case("times", "--t-stop over --max-memory", "more than the budget of --max-memory 1 MiB",
+         {"model.toml": BASE}, ("simulate", "{tmp}/model.toml", "-o", "{tmp}/r.nc", "-q",
+                                "--t-stop", "1000", "--max-memory", "1M")),
+    Case("times", "netlist of t_stop 1e12", "at least 1e+15 time points",
+         {"model.toml": edit("t_stop = 1.0", "t_stop = 1e12")},
+         ("netlist", "{tmp}/model.toml", "-o", "{tmp}/model.cir")),
+    # paths
+    Case("paths", "--out under a missing folder", "does not exist; create it, or pass "
+         "--parents", {"model.toml": BASE},
+         ("simulate", "{tmp}/model.toml", "-o", "{tmp}/no/such/r.nc", "-q")),
+    Case("paths", "--out unwritable", "--out /sys/r.nc: cannot write into /sys",
+         {"model.toml": BASE}, ("simulate", "{tmp}/model.toml", "-o", "/sys/r.nc", "-q")),
+    Case("paths", "--out a folder", "is a folder; give a file name in it",
+         {"model.toml": BASE, "r.nc/keep": ""},
+         ("simulate", "{tmp}/model.toml", "-o", "{tmp}/r.nc", "-q")),
+    Case("paths", "--out under a file", "is a file, not a folder",
+         {"model.toml": BASE, "f": ""},
+         ("simulate", "{tmp}/model.toml", "-o", "{tmp}/f/r.nc", "-q")),
+    Case("paths", "train --out is a file", "--out {tmp}/f: is a file, not a folder",
+         {"model.toml": BASE, "f": ""}, ("train", "{tmp}/model.toml", "--out", "{tmp}/f")),
+    Case("paths", "compare --out unwritable", "--out /sys/cmp: cannot write into /sys",
+         {"model.toml": BASE}, ("compare", "{tmp}/model.toml", "--backends", "numba,numpy",
+                                "--out", "/sys/cmp")),
+    Case("paths", "netlist --probes missing folder", "--probes {tmp}/a/b/p.json: the folder",
+         {"model.toml": BASE}, ("netlist", "{tmp}/model.toml", "-o", "{tmp}/m.cir",
+                                "--probes", "{tmp}/a/b/p.json")),
+    Case("paths", "train --resume without a checkpoint", "holds no checkpoint",
+         {"run/notes.txt": ""},
+         ("train", str(EXAMPLES / "lagline_student.toml"), "--out", "{tmp}/run", "--resume")),
     # encodings
     Case("encodings", "binary", "model.toml: (file): is not a TOML text file (binary data",
          {"model.toml": b"\x7fELF\x02\x01\x01\x00" + bytes(range(256))}),
@@ -189,11 +228,11 @@ def test_bad_input_is_one_message(case: Case, tmp_path: Path,
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("vle: error: "), err
     assert "Traceback" not in err
-    assert case.fragment in lines[0], lines[0]
+    assert case.fragment.replace("{tmp}", str(tmp_path)) in lines[0], lines[0]
     assert _tree(tmp_path) == before, "a refused run wrote files"
 
 
 def test_the_corpus_covers_every_family() -> None:
     families = {c.family for c in CASES}
-    assert {"sizes", "times", "arrays", "files", "names", "encodings"} <= families
+    assert {"sizes", "times", "arrays", "files", "names", "encodings", "paths"} <= families
     assert len(CASES) >= 30
