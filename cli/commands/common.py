@@ -193,6 +193,9 @@ def add_spice_arguments(p: argparse.ArgumentParser) -> None:
                             "in this process")
     group.add_argument("--timeout", type=float, metavar="S",
                        help="seconds one ngspice run may take (default: 900)")
+    group.add_argument("--keep", action="store_true",
+                       help="keep each run's temporary folder (netlist and rawfile; removed "
+                            "by default, also after a timeout or an interruption)")
     add_mapping_arguments(group)
 
 
@@ -201,4 +204,6 @@ def spice_options(args: argparse.Namespace) -> dict[str, Any]:
     among them."""
     given = {k: v for k, v in (("technology", args.technology), ("runner", args.runner),
                                ("timeout", args.timeout)) if v is not None}
+    if args.keep:
+        given["keep"] = True
     return given | mapping_options(args)

@@ -98,8 +98,8 @@ def run(args: argparse.Namespace) -> int:
     model = model_with_settings(args)
     options = {"spice": spice_options(args)} if "spice" in args.backends else {}
     if not options and spice_options(args):
-        raise ValueError("--technology, --runner, --timeout, --time-scale and --prune-below "
-                         "apply to the spice backend; add spice to --backends")
+        raise ValueError("--technology, --runner, --timeout, --keep, --time-scale and "
+                         "--prune-below apply to the spice backend; add spice to --backends")
     try:
         comparison = compare_backends(model, args.backends, options=options,
                                       tolerance=args.tol, plastic=args.plastic,

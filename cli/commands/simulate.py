@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{model.network.name}: {meta['n_steps']} steps of dt={meta['dt']:g} "
               f"({meta['scheme']}, {meta['backend']}) in {meta['wall_time_s']:.2f} s; "
               f"{len(result.traces)} traces written to {path}")
+        for netlist in meta.get("spice_netlists", []) if options.get("keep") else ():
+            print(f"{model.network.name}: SPICE files kept in {Path(netlist).parent}")
         if "raw_out" in options:
             print(f"{model.network.name}: traces on ngspice's {sum(meta['spice_points'])} time "
                   f"points written to {options['raw_out']}")

@@ -6,7 +6,9 @@ Options (``simulate(..., backend="spice", **options)``; see :class:`SpiceOptions
 run), ``workers`` (processes for the elements of a batch), ``workdir`` (keep the netlists and
 raw files there), ``time_scale`` and ``v_unit`` (override the technology's), ``prune_below``
 (leave out fixed weights too small to realise, as :func:`vle.mapping.compile`), ``raw_out``
-(a ``.nc`` or ``.npz`` file for the traces on SPICE's own time points).
+(a ``.nc`` or ``.npz`` file for the traces on SPICE's own time points), ``keep`` (keep the
+temporary folder of each run, with its netlist and rawfile; listed in
+``metadata['spice_netlists']``).
 
 What differs from the reference, by construction: the circuit is continuous in time (no
 scheme, no step of delay; the algebraic loop of a cycle is solved by the simulator); the
@@ -58,6 +60,7 @@ class SpiceOptions:
     v_unit: float | None = None
     prune_below: float | None = None
     raw_out: str | None = None
+    keep: bool = False
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> SpiceOptions:
@@ -98,7 +101,7 @@ def run_circuits(circuits: Sequence[tuple[str, Circuit, MappingReport | None]],
     the disk) is refused before any runs (:func:`~vle.sim.spice.budget.check_spice_run`)."""
     for _, circuit, _ in circuits:
         check_spice_run(circuit, max_memory, opts.workdir)
-    jobs = [Job(write_netlist(c), name, opts.workdir) for name, c, _ in circuits]
+    jobs = [Job(write_netlist(c), name, opts.workdir, opts.keep) for name, c, _ in circuits]
     runs = run_jobs(jobs, runner=opts.runner, workers=opts.workers, timeout=opts.timeout)
     out = []
     for (_, circuit, report), run in zip(circuits, runs, strict=True):
@@ -247,6 +250,7 @@ def _metadata(request: RunRequest, opts: SpiceOptions, runs: list[CircuitRun], b
         "spice_options": {f.name: getattr(circuit.options, f.name)
                           for f in fields(circuit.options)},
         "spice_points": [r.run.plot.points for r in runs],
+        "spice_netlists": [r.run.netlist for r in runs],
         "spice_wall_time_s": [r.run.wall_time_s for r in runs],
         "spice_time_first_last": [float(runs[0].raw.time[0]), float(runs[0].raw.time[-1])],
         "raw_out": opts.raw_out,
