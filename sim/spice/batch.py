@@ -84,8 +84,14 @@ class BatchRunner(Runner):
             cir.write_text(netlist)
             raw.unlink(missing_ok=True)
             run = self._run(netlist, cir, raw, timeout or DEFAULT_TIMEOUT_S)
-        except SpiceError as exc:
-            if temporary and not isinstance(exc, SpiceTimeout):
+        except SpiceTimeout as exc:
+            if not temporary:
+                raise
+            raise SpiceTimeout(exc.netlist, f"{exc.problem}; its temporary folder was removed "
+                               "(keep=True, or --keep, keeps it)", reached=exc.reached,
+                               stop=exc.stop, log=exc.log) from None
+        except SpiceError:
+            if temporary:
                 # the netlist its error names stays for inspection; the rawfile goes
                 for path in folder.iterdir():
                     if path != cir:

@@ -55,6 +55,7 @@ def test_a_run_leaves_nothing_and_keep_keeps_it(tmp_path: Path) -> None:
 def test_a_timeout_leaves_nothing(tmp_path: Path) -> None:
     status, _, err = finish(vle(tmp_path, *LONG, "--timeout", "0.5"))
     assert status == 1 and "ngspice timed out on netlist" in err
+    assert "its temporary folder was removed (keep=True, or --keep, keeps it)" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert folders(tmp_path) == []
 
