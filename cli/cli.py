@@ -1,7 +1,9 @@
 """The ``vle`` command line: ``vle COMMAND ...`` (see ``vle --help``).
 
 Exit status: 0 on success, 2 for bad input (a model file, an argument), 1 when a run fails for
-another reason (a backend that is not installed, a simulator error), 130 when interrupted.
+another reason (a backend that is not installed, a simulator error), 130 when interrupted, 143
+when killed with SIGTERM (turned into an interruption, so that running simulators are stopped
+and temporary folders removed on the way out).
 Errors are one line on stderr without a traceback; set ``VLE_DEBUG=1`` to see the traceback.
 """
 
@@ -10,15 +12,18 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 
 from vle.model import ModelError
 from vle.sim.backend import BackendUnavailable
 from vle.sim.provenance import package_version
+from vle.sim.spice.pool import Terminated, raise_terminated
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 COMMANDS: tuple[str, ...] = ("simulate", "train", "netlist", "compare", "fidelity")
 """Sub-command modules under :mod:`vle.commands`, in the order ``--help`` lists them."""
@@ -45,8 +50,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
+    # signal handlers can only be set from the main thread (main() may run in another)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, raise_terminated) if main_thread else None
     try:
         return int(args.func(args))
+    except Terminated:
+        print("vle: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except (ModelError, ValueError) as exc:
         _report(exc)
         return EXIT_USAGE
@@ -56,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vle: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _report(exc: BaseException) -> None:

@@ -8,7 +8,19 @@ from typing import Any
 
 import numpy as np
 
+from vle.sim.recording import MODEL_UNITS
 from vle.sim.result import Result
+
+UNIT_LABELS = {MODEL_UNITS: "model units"}
+"""How a CF ``units`` string reads on an axis."""
+TIME_LABEL = "time (model time units)"
+
+
+def axis_label(names: Sequence[str]) -> str:
+    """The y-axis label of a panel of traces: their quantities and units, e.g.
+    ``'u, ub (model units)'``."""
+    quantities = dict.fromkeys(n.rpartition(".")[2] for n in names)
+    return f"{', '.join(quantities)} ({UNIT_LABELS[MODEL_UNITS]})"
 
 
 def _pyplot() -> Any:
@@ -22,7 +34,7 @@ def _pyplot() -> Any:
 
 def _save(plt: Any, fig: Any, axes: Any, title: str, path: str | Path) -> Path:
     """Label the shared time axis, add the title, write ``path`` (PNG, 120 dpi), close."""
-    axes[-1, 0].set_xlabel("time (model units)")
+    axes[-1, 0].set_xlabel(TIME_LABEL)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -61,6 +73,7 @@ def plot_traces(
             for i in range(arr.shape[1]):
                 label = name if arr.shape[1] == 1 else f"{name}[{i}]"
                 ax.plot(result.time, arr[:, i], label=label, lw=1.2)
+        ax.set_ylabel(axis_label(names), fontsize=8)
         ax.legend(loc="upper right", fontsize=8, frameon=False)
         ax.grid(alpha=0.3)
     return _save(plt, fig, axes, title, path)
@@ -79,8 +92,8 @@ def plot_overlay(
 ) -> Path:
     """One panel per trace with every result drawn over the others: one colour per unit (the
     first ``max_units``), one line style per result (the first, solid, is the reference).
-    Results are named by the keys of ``results``; batched traces show batch element 0.
-    Returns the written path (PNG, 120 dpi)."""
+    Results are named by the keys of ``results``, and the legend lists every line (result and
+    unit); batched traces show batch element 0. Returns the written path (PNG, 120 dpi)."""
     plt = _pyplot()
     fig, axes = plt.subplots(len(traces), 1, sharex=True, figsize=(8, 1.9 * len(traces) + 0.8),
                              squeeze=False)
@@ -95,8 +108,8 @@ def plot_overlay(
             for i in range(arr.shape[1]):
                 ax.plot(result.time, arr[:, i], _STYLES[k % len(_STYLES)],
                         color=colours[i % len(colours)], lw=1.6 if k == 0 else 1.0,
-                        label=label if i == 0 else None)
-        ax.set_ylabel(name, fontsize=8)
+                        label=f"{label} {name}[{i}]" if arr.shape[1] > 1 else label)
+        ax.set_ylabel(f"{name}\n({UNIT_LABELS[MODEL_UNITS]})", fontsize=8)
         ax.legend(loc="upper right", fontsize=7, frameon=False)
         ax.grid(alpha=0.3)
     return _save(plt, fig, axes, title, path)

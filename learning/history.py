@@ -17,6 +17,33 @@ from typing import Any
 import netCDF4
 import numpy as np
 
+from vle.sim.recording import MODEL_UNITS, trace_attrs, unit_coordinate
+from vle.sim.result import CONVENTIONS, trace_dims
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    "time": ("model time at the end of the row's training chunk (model time units)",
+             MODEL_UNITS),
+    "epoch": ("epochs completed at the end of the row", "1"),
+    "loss": ("mean per-step loss over the row's chunk", MODEL_UNITS),
+    "train_loss": ("mean training loss over the epoch", MODEL_UNITS),
+    "train_accuracy": ("fraction of training sequences classified correctly", "1"),
+    "test_loss": ("mean loss on the test set", MODEL_UNITS),
+    "test_accuracy": ("fraction of test sequences classified correctly", "1"),
+    "lr": ("learning rate during the epoch", "1"),
+    "ms_per_step": ("wall time of the kernel per training step", "ms"),
+    "train_ms_per_step": ("wall time of the training loop per training step", "ms"),
+}
+"""CF ``long_name`` and ``units`` of the bookkeeping columns (parameters are named by
+:func:`vle.sim.recording.trace_attrs`)."""
+
+
+def column_attrs(name: str) -> dict[str, str]:
+    """The CF attributes of history variable ``name``."""
+    if name in COLUMNS:
+        long_name, units = COLUMNS[name]
+        return {"long_name": long_name, "units": units}
+    return trace_attrs(name)
+
 
 class HistoryWriter:
     """Append rows of named arrays (fixed shapes per name) to a netCDF file. Reopening a file
@@ -33,16 +60,14 @@ class HistoryWriter:
         with netCDF4.Dataset(self.path, "a" if reopen else "w") as ds:
             if not reopen:
                 ds.createDimension("row", None)
+                ds.setncattr("Conventions", CONVENTIONS)
                 for k, v in (attrs or {}).items():
                     ds.setncattr(k, v)
             for name, shape in self.shapes.items():
                 if name not in ds.variables:  # new, or added since the file was started
-                    dims = ["row"]
-                    for i, n in enumerate(shape):
-                        dim = f"{name}_dim{i}"
-                        ds.createDimension(dim, n)
-                        dims.append(dim)
-                    ds.createVariable(name, "f8", tuple(dims), fill_value=np.nan)
+                    dims = ("row", *_unit_dims(ds, name, shape))
+                    var = ds.createVariable(name, "f8", dims, fill_value=np.nan)
+                    var.setncatts(column_attrs(name))
             self.rows = len(ds.dimensions["row"])
 
     def _truncate(self, keep: int) -> None:
@@ -55,8 +80,12 @@ class HistoryWriter:
                     new.createDimension(name, None if dim.isunlimited() else len(dim))
                 new.setncatts({k: old.getncattr(k) for k in old.ncattrs()})
                 for name, var in old.variables.items():
-                    out = new.createVariable(name, var.dtype, var.dimensions)
-                    out[:] = var[:keep]
+                    kept = {k: var.getncattr(k) for k in var.ncattrs()}
+                    out = new.createVariable(name, var.dtype, var.dimensions,
+                                             fill_value=kept.pop("_FillValue", None))
+                    out.setncatts(kept)
+                    rows = var.dimensions[:1] == ("row",)
+                    out[:] = var[:keep] if rows else var[:]
         os.replace(tmp, self.path)
 
     def append(self, row: Mapping[str, Any]) -> None:
@@ -69,3 +98,21 @@ class HistoryWriter:
     def close(self) -> None:
         """Nothing to release (every row closes the file); kept so callers can say when
         writing is over."""
+
+
+def _unit_dims(ds: Any, name: str, shape: tuple[int, ...]) -> list[str]:
+    """The named dimensions of a history variable of per-row ``shape`` (created with their
+    index coordinates when new); a shape that is no trace's gets ``<name>_dim<i>``."""
+    named = trace_dims(name, len(shape) + 1)[1:] if "." in name else ()
+    dims = []
+    for i, n in enumerate(shape):
+        dim = named[i] if len(named) == len(shape) else f"{name}_dim{i}"
+        if dim in ds.dimensions and len(ds.dimensions[dim]) != n:
+            dim = f"{name}_dim{i}"
+        if dim not in ds.dimensions:
+            ds.createDimension(dim, n)
+            coord = ds.createVariable(dim, "i8", (dim,))
+            coord[:] = np.arange(n)
+            coord.setncatts(unit_coordinate(dim))
+        dims.append(dim)
+    return dims

@@ -33,7 +33,9 @@ from vle.model.learning import LearningRule
 from vle.model.model import Model
 from vle.model.writer import model_to_dict, save_model
 from vle.sim.backend import RunRequest
+from vle.sim.budget import check_run_memory
 from vle.sim.numba import reference_run
+from vle.sim.simulate import teacher_units
 from vle.sim.targets import model_targets
 
 CHECKPOINT = "checkpoint.npz"
@@ -82,13 +84,19 @@ def fingerprint(model: Model) -> str:
 
 def previous_run(out: Path, key: str, resume: bool
                  ) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:
-    """The checkpoint in ``out`` to continue from (None for a fresh run; ``out`` is created).
+    """The checkpoint in ``out`` to continue from (None for a fresh run; ``out`` is created
+    once the checks pass).
 
-    Refuses to overwrite a run unless ``resume``, and to resume one made with a different
+    Refuses to overwrite a run unless ``resume``, to resume where there is no checkpoint (a
+    silent fresh start would pass for a resumed run), and to resume one made with a different
     model or settings (``key`` is the fingerprint of the run)."""
-    out.mkdir(parents=True, exist_ok=True)
     path = out / CHECKPOINT
     if not path.exists():
+        if resume:
+            raise TrainingError(f"--resume: {out} holds no checkpoint ({CHECKPOINT}), so "
+                                "there is no run to continue; run without --resume to start "
+                                "afresh, or give the --out of the interrupted run")
+        out.mkdir(parents=True, exist_ok=True)
         return None
     if not resume:
         raise TrainingError(f"{out} already holds a training run; pass --resume to "
@@ -112,12 +120,15 @@ def train(
     progress: bool = True,
     chunks_per_epoch: int = 10,
     on_chunk: Callable[[int], None] | None = None,
+    max_memory: int | None = None,
 ) -> TrainSummary:
     """Train ``model`` for ``epochs`` replays of its stimulus (see the module docstring).
 
     ``t_stop`` overrides the epoch length, ``seed`` the learning rule's ``feedback_seed``.
     ``on_chunk(step)`` is called after every chunk is written (progress hooks; an exception
-    it raises stops training with everything up to that chunk saved).
+    it raises stops training with everything up to that chunk saved). A run whose memory
+    estimate (:mod:`vle.sim.budget`: the loss of every step, teacher targets over all epochs)
+    exceeds ``max_memory`` bytes is refused before anything is written.
     """
     start = time.perf_counter()
     rule = model.learning
@@ -134,13 +145,14 @@ def train(
     out = Path(out_dir)
     key = fingerprint(model)
     ckpt_path = out / CHECKPOINT
-    found = previous_run(out, key, resume)
-    arrays = found[0] if found else None
-    n0, rows = (int(found[1]["step"]), int(found[1]["rows"])) if found else (0, 0)
-
     sim = model.simulation
     per_epoch = sim.n_steps
     total = epochs * per_epoch
+    check_run_memory(model.network, n_steps=total, target_units=teacher_units(model),
+                     budget=max_memory)
+    found = previous_run(out, key, resume)
+    arrays = found[0] if found else None
+    n0, rows = (int(found[1]["step"]), int(found[1]["rows"])) if found else (0, 0)
     if n0 > total:
         raise TrainingError(f"the checkpoint is at epoch {n0 / per_epoch:g}, beyond the "
                             f"{epochs} epochs asked for")

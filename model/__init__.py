@@ -5,7 +5,8 @@ populations, projections and networks (:mod:`~vle.model.network`, with the per-s
 :meth:`~vle.model.network.Network.update_order`), stimuli, simulation settings, learning rules
 and teachers (:mod:`~vle.model.learning`, with :func:`~vle.model.learning.rule_network`, the
 one home of "``le`` means ``tau_r = tau_m``"), dataset tasks; the TOML loader and writer, and
-the converters that turn loose values into validated ones with one error per key.
+the converters that turn loose values into validated ones with one error per key; the memory
+budget (:mod:`~vle.model.budget`) a run is checked against before it starts.
 
 May import: numpy and the standard library; nothing else of ``vle`` (every other room builds on
 this one).

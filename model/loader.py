@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from vle.model import converters
+from vle.model.budget import check_memory, format_bytes
 from vle.model.dataset import DATASETS, DatasetSpec
 from vle.model.errors import ModelError
 from vle.model.learning import LearningRule, Optimizer, Teacher
@@ -37,29 +38,53 @@ _INIT_KEYS = {
 }
 
 
-def load_model(path: str | Path) -> Model:
-    """Load and validate the model file at ``path``."""
+def load_model(path: str | Path, *, max_memory: int | None = None) -> Model:
+    """Load and validate the model file at ``path``. A model whose parameters alone would
+    exceed ``max_memory`` bytes (default :func:`vle.model.budget.default_budget`) is refused
+    before they are built."""
     path = Path(path)
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ModelError("(file)", "no such file", "an existing model file", file=path) from None
+    except IsADirectoryError:
+        raise ModelError("(file)", "is a folder", "a model file (TOML text)", file=path) from None
     except OSError as exc:
         raise ModelError("(file)", f"cannot be read ({exc.strerror})", "a readable file",
                          file=path) from None
+    try:
+        data = tomllib.loads(toml_text(raw))
+    except ModelError as exc:
+        raise exc.in_file(path) from None
     except tomllib.TOMLDecodeError as exc:
         raise ModelError("(syntax)", str(exc), "valid TOML", file=path) from None
     try:
-        return model_from_dict(data, base_dir=path.parent, source=path)
+        return model_from_dict(data, base_dir=path.parent, source=path, max_memory=max_memory)
     except ModelError as exc:
         raise exc.in_file(path) from None
 
 
+def toml_text(raw: bytes) -> str:
+    """The text of a model file's bytes; a binary or non-UTF-8 file is a :class:`ModelError`
+    (TOML is UTF-8 text by definition, and a NUL byte never occurs in text)."""
+    expected = "a TOML text file (UTF-8), such as examples/lagline.toml"
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise ModelError("(file)", f"is not a TOML text file (binary data: a NUL byte at "
+                         f"byte {nul})", expected)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelError("(file)", f"is not a TOML text file (not UTF-8: byte "
+                         f"0x{raw[exc.start]:02x} at byte {exc.start})", expected) from None
+
+
 def model_from_dict(
-    data: dict[str, Any], *, base_dir: Path = Path("."), source: Path | None = None
+    data: dict[str, Any], *, base_dir: Path = Path("."), source: Path | None = None,
+    max_memory: int | None = None,
 ) -> Model:
-    """Build a :class:`Model` from the parsed TOML ``data``; files are relative to ``base_dir``."""
+    """Build a :class:`Model` from the parsed TOML ``data``; files are relative to ``base_dir``;
+    ``max_memory`` as for :func:`load_model`."""
     top = Table(data, "", ("network", "population", "projection", "stimulus", "simulation",
                            "learning", "target", "dataset"))
     name = converters.identifier("network.name",
@@ -68,6 +93,7 @@ def model_from_dict(
     raw_pops = top.get("population", expected="[[population]] tables")
     if not isinstance(raw_pops, list) or not raw_pops:
         raise ModelError("population", "not a list of tables", "[[population]] tables")
+    check_parameter_memory(raw_pops, top.get("projection", []), max_memory)
     pops = tuple(_population(raw, i) for i, raw in enumerate(raw_pops))
     sizes: dict[str, int] = {}
     for p in pops:
@@ -91,7 +117,8 @@ def model_from_dict(
     )
     learning = _learning(top.get("learning")) if top.has("learning") else None
     target_table = Table(top.get("target", {}), "target", tuple(sizes))
-    targets = {k: _target(v, f"target.{k}", k, base_dir) for k, v in target_table.data.items()}
+    targets = {k: _target(v, f"target.{k}", k, base_dir, max_memory)
+               for k, v in target_table.data.items()}
     dataset = None
     if top.has("dataset"):
         ds = top.sub("dataset", [f.name for f in dataclasses.fields(DatasetSpec)])
@@ -118,14 +145,15 @@ def _learning(raw: Any) -> LearningRule:
     return LearningRule(**kwargs)
 
 
-def _target(raw: Any, path: str, name: str, base_dir: Path) -> Stimulus | Teacher:
+def _target(raw: Any, path: str, name: str, base_dir: Path,
+            max_memory: int | None) -> Stimulus | Teacher:
     if isinstance(raw, dict) and raw.get("kind") == "teacher":
         t = Table(raw, path, ("kind", "model", "population"))
         file = t.get("model", expected="the teacher's model file, e.g. 'teacher.toml'")
         if not isinstance(file, str):
             raise ModelError(t.key("model"), f"got {file!r}", "a file name")
         try:
-            teacher = load_model(base_dir / file)
+            teacher = load_model(base_dir / file, max_memory=max_memory)
         except ModelError as exc:
             raise ModelError(t.key("model"), f"the teacher model is invalid: {exc}",
                              "a valid model file") from None
@@ -140,6 +168,35 @@ def _target(raw: Any, path: str, name: str, base_dir: Path) -> Stimulus | Teache
                              f"{pop!r}{given}", f"population = one of the teacher's "
                              f"populations ({known}), of the same size as {name!r}") from None
     return stimulus_from_table(raw, path, base_dir)
+
+
+PARAMETER_ARRAYS = 4
+"""Arrays per unit a loaded model holds and the run copies at least once (tau_m, tau_r, bias
+and the layout's flat copy)."""
+
+
+def check_parameter_memory(raw_pops: Any, raw_projs: Any, budget: int | None) -> None:
+    """Refuse a model file whose sizes alone (parameters per unit, one weight per pair of
+    units) exceed the memory budget, before any array is built; entries that are not
+    well-formed are left to their own checks."""
+    sizes: dict[str, int] = {}
+    for i, raw in enumerate(raw_pops if isinstance(raw_pops, list) else ()):
+        size = raw.get("size") if isinstance(raw, dict) else None
+        if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+            sizes[str(raw.get("name", f"[{i}]"))] = size
+    parts = {f"population.{n}.size": (n_ * PARAMETER_ARRAYS * 8.0, f"{n_:.4g} units x "
+                                      f"{PARAMETER_ARRAYS} parameters")
+             for n, n_ in sizes.items()}
+    for raw in raw_projs if isinstance(raw_projs, list) else ():
+        if isinstance(raw, dict) and raw.get("pre") in sizes and raw.get("post") in sizes:
+            pre, post = raw["pre"], raw["post"]
+            parts[f"projection.{pre}->{post}"] = (sizes[pre] * sizes[post] * 8.0,
+                                                  f"{sizes[post]} x {sizes[pre]} weights")
+    if not parts:
+        return
+    total = sum(b for b, _ in parts.values())
+    key, (top, what) = max(parts.items(), key=lambda kv: kv[1][0])
+    check_memory(key, total, f"the parameters alone; {what}: {format_bytes(top)}", budget)
 
 
 def _population(raw: Any, index: int) -> Population:

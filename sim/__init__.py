@@ -9,10 +9,10 @@ ngspice).
 The modules at this level are the shared layer every backend builds on: the interface and
 registry (:mod:`~vle.sim.backend`), the entry points (:mod:`~vle.sim.simulate`), schemes,
 grid signals (:mod:`~vle.sim.inputs`), targets, recording, results, provenance and run
-metadata, the flat network layout and initial parameters, the argument convention and runner
-of the array backends (:mod:`~vle.sim.kernel_args`, :mod:`~vle.sim.array_run`), and the
-comparison of traces and backends (:mod:`~vle.sim.trace_comparison`,
-:mod:`~vle.sim.backend_comparison`).
+metadata, the memory estimate of a run (:mod:`~vle.sim.budget`), the flat network layout
+and initial parameters, the argument convention and runner of the array backends
+(:mod:`~vle.sim.kernel_args`, :mod:`~vle.sim.array_run`), and the comparison of traces and
+backends (:mod:`~vle.sim.trace_comparison`, :mod:`~vle.sim.backend_comparison`).
 
 May import: numpy, scipy, xarray, :mod:`vle.model`; the spice backend also :mod:`vle.circuits`
 and :mod:`vle.mapping`. The shared layer never imports a backend (only this file does, to

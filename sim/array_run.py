@@ -51,7 +51,8 @@ class ArrayRun:
                                      batch=self.batch, rule=request.learning,
                                      targets=request.targets, plastic=request.plastic)
         self._setup_recording()
-        self.losses = np.full(request.n_steps, np.nan)
+        # the loss of every step, kept only when recorded (training reads last_losses)
+        self.losses = np.full(request.n_steps if "loss" in request.record else 0, np.nan)
 
     def _setup_recording(self) -> None:
         req, lay = self.request, self.layout

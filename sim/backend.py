@@ -32,7 +32,8 @@ class RunRequest:
     populations) the error neurons of ``learning`` run; ``plastic`` lets them change the
     parameters. With ``period_steps`` the stimuli and targets are replayed every that many grid
     steps while the state carries on (training epochs of a continuous task). ``options`` holds
-    backend-specific settings.
+    backend-specific settings; ``max_memory`` is the memory budget in bytes (None: the
+    default of :mod:`vle.model.budget`) for what a backend estimates itself (a SPICE rawfile).
     """
 
     network: Network
@@ -49,6 +50,7 @@ class RunRequest:
     plastic: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)
     period_steps: int | None = None
+    max_memory: int | None = None
 
 
 class Backend(ABC):

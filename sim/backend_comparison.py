@@ -69,19 +69,22 @@ def compare_backends(
     record: Sequence[str] | None = None,
     plastic: bool = False,
     progress: bool = False,
+    max_memory: int | None = None,
 ) -> BackendComparison:
     """Simulate ``model`` with every backend (``options`` maps a backend name to its own
     options, e.g. ``{"spice": {"technology": "discrete"}}``) and compare each with the first.
 
     ``tolerance`` defaults per backend (:func:`default_tolerance`); ``record`` to
-    :func:`comparison_record`; ``plastic`` lets a learning rule change the weights.
+    :func:`comparison_record`; ``plastic`` lets a learning rule change the weights;
+    ``max_memory`` is each run's memory budget (bytes).
     """
     if len(backends) < 2 or len(set(backends)) != len(backends):
         raise ValueError(f"compare needs two or more different backends, got {list(backends)}")
     options = options or {}
     wanted = list(record) if record is not None else comparison_record(model, plastic)
     results = {b: simulate_model(model, backend=b, record=wanted, plastic=plastic,
-                                 progress=progress, **dict(options.get(b, {})))
+                                 progress=progress, max_memory=max_memory,
+                                 **dict(options.get(b, {})))
                for b in backends}
     reference = backends[0]
     comparisons = tuple(

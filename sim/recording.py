@@ -19,6 +19,45 @@ INPUT_QUANTITIES: tuple[str, ...] = ("r",)
 """Quantities of an input population (its rate is the stimulus)."""
 PARAMETER_QUANTITIES: tuple[str, ...] = ("W", "b", "tau_m")
 
+MODEL_UNITS = "1"
+"""CF ``units`` of every trace and of time: model quantities are dimensionless (CF's "1"); a
+circuit realises one model unit as ``v_unit`` volts and one model time unit as ``time_scale``
+seconds (:mod:`vle.mapping`), so no SI unit would be true of them all."""
+TIME_LONG_NAME = "time in model time units"
+QUANTITY_NAMES: dict[str, str] = {
+    "u": "membrane potential u",
+    "ub": "prospective potential ub = u + tau_r du/dt",
+    "r": "rate r = phi(ub)",
+    "v": "error-neuron state v",
+    "e": "error e",
+    "b": "bias b",
+    "tau_m": "membrane time constant tau_m (model time units)",
+}
+"""The CF ``long_name`` of each quantity (weights and the loss are named in
+:func:`trace_attrs`)."""
+
+
+def trace_attrs(name: str) -> dict[str, str]:
+    """The CF attributes (``long_name``, ``units``) of trace ``name``."""
+    owner, _, quantity = name.rpartition(".")
+    if not owner:
+        long_name = "loss" if name == "loss" else name
+    elif quantity == "W":
+        pre, _, post = owner.partition("->")
+        long_name = f"weight W from population {pre} to population {post}"
+    else:
+        long_name = f"{QUANTITY_NAMES.get(quantity, quantity)} of population {owner}"
+    return {"long_name": long_name, "units": MODEL_UNITS}
+
+
+def unit_coordinate(dim: str) -> dict[str, str]:
+    """The CF attributes of the index coordinate of dimension ``dim`` (``h1_unit``,
+    ``batch``)."""
+    if dim == "batch":
+        return {"long_name": "batch element", "units": "1"}
+    owner = dim.removesuffix("_unit").removesuffix("_pre")
+    return {"long_name": f"unit index in population {owner}", "units": "1"}
+
 
 def available_traces(network: Network, errors: bool = False) -> tuple[str, ...]:
     """Every dynamic trace the network can record (with error neurons if ``errors``)."""

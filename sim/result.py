@@ -10,7 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from vle.sim.recording import MODEL_UNITS, TIME_LONG_NAME, trace_attrs, unit_coordinate
+
 SUFFIXES = (".nc", ".npz")
+CONVENTIONS = "CF-1.10"
+"""The CF conventions version results and histories follow (``Conventions`` attribute)."""
 
 
 def trace_dims(name: str, ndim: int) -> tuple[str, ...]:
@@ -21,7 +25,8 @@ def trace_dims(name: str, ndim: int) -> tuple[str, ...]:
         return ("time", "batch")[:ndim]
     if quantity == "W":
         pre, post = owner.split("->")
-        return ("time", f"{post}_unit", f"{pre}_unit")
+        # a recurrent projection onto its own population needs two dimension names
+        return ("time", f"{post}_unit", f"{pre}_pre_unit" if pre == post else f"{pre}_unit")
     if ndim == 3:
         return ("time", "batch", f"{owner}_unit")
     return ("time", f"{owner}_unit")
@@ -57,25 +62,31 @@ class Result:
         return bool(self.metadata.get("batched", False))
 
     def to_xarray(self) -> Any:
-        """An ``xarray.Dataset``: one variable per trace, dims ``time``, [``batch``,]
-        ``<population>_unit``; metadata as attributes (``vle_metadata`` holds all of it as
+        """An ``xarray.Dataset`` following the CF conventions: one variable per trace with
+        ``units`` and ``long_name``, dims ``time``, [``batch``,] ``<population>_unit``, each
+        with an index coordinate; metadata as attributes (``vle_metadata`` holds all of it as
         JSON)."""
         import xarray as xr
 
-        data_vars = {name: (trace_dims(name, arr.ndim), arr) for name, arr in self.traces.items()}
-        attrs: dict[str, Any] = {"vle_metadata": json.dumps(self.metadata, default=str)}
+        data_vars = {name: (trace_dims(name, arr.ndim), arr, trace_attrs(name))
+                     for name, arr in self.traces.items()}
+        attrs: dict[str, Any] = {"Conventions": CONVENTIONS,
+                                 "vle_metadata": json.dumps(self.metadata, default=str)}
         for k, v in self.metadata.items():
             if isinstance(v, (str, int, float)) and not isinstance(v, bool):
                 attrs[k] = v
-        ds = xr.Dataset(data_vars, coords={"time": ("time", self.time)}, attrs=attrs)
-        ds["time"].attrs["units"] = "model time units"
-        return ds
+        coords: dict[str, Any] = {"time": ("time", self.time, {
+            "long_name": TIME_LONG_NAME, "units": MODEL_UNITS, "axis": "T"})}
+        for name, arr in self.traces.items():
+            for dim, n in zip(trace_dims(name, arr.ndim)[1:], arr.shape[1:], strict=True):
+                coords.setdefault(dim, (dim, np.arange(n), unit_coordinate(dim)))
+        return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
     @classmethod
     def from_xarray(cls, ds: Any) -> Result:
         """The inverse of :meth:`to_xarray`."""
         meta = json.loads(ds.attrs.get("vle_metadata", "{}"))
-        traces = {str(k): np.asarray(ds[k].values) for k in ds.data_vars}
+        traces = {str(k): np.asarray(ds[k].values) for k in ds.data_vars}  # not coordinates
         return cls(np.asarray(ds["time"].values), traces, meta)
 
     def save(self, path: str | Path) -> Path:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from vle.model.learning import LearningRule
+import numpy as np
+
+from vle.model.learning import LearningRule, Teacher
 from vle.model.model import Model, check_taus_against_dt
 from vle.model.network import Network
 from vle.model.settings import SimulationSettings
+from vle.model.stimulus import Stimulus
 from vle.sim.backend import RunRequest, get_backend
+from vle.sim.budget import check_run_memory
 from vle.sim.inputs import Signal
 from vle.sim.recording import resolve_record
 from vle.sim.result import Result
@@ -31,6 +35,7 @@ def simulate(
     learning: LearningRule | None = None,
     targets: Mapping[str, Signal] | None = None,
     plastic: bool = False,
+    max_memory: int | None = None,
     **options: Any,
 ) -> Result:
     """Simulate ``network`` driven by ``stimuli`` from t = 0 to ``t_stop`` with step ``dt``.
@@ -41,21 +46,25 @@ def simulate(
     :func:`~vle.sim.recording.resolve_record`. ``batch`` adds a batch axis even when every
     stimulus is shared. With ``targets`` (signals for output populations) the error neurons of
     ``learning`` (default: GLE) run and ``v``, ``e`` and ``loss`` can be recorded; ``plastic``
-    lets the rule change the parameters during the run. Returns a
-    :class:`~vle.sim.result.Result`.
+    lets the rule change the parameters during the run. A run whose memory estimate
+    (:mod:`vle.sim.budget`) exceeds ``max_memory`` bytes (default: half of the machine's) is
+    refused before it starts. Returns a :class:`~vle.sim.result.Result`.
     """
     targets = dict(targets or {})
     rule = learning or LearningRule()
     errors = bool(targets) and rule.active
     settings = SimulationSettings(dt=dt, t_stop=t_stop, scheme=scheme)
     check_taus_against_dt(network, settings.dt)
+    wanted = resolve_record(network, record, errors)
+    check_run_memory(network, n_steps=settings.n_steps, batch=_batch(stimuli, targets, batch),
+                     record=wanted, record_every=record_every, budget=max_memory)
     request = RunRequest(
         network=network,
         signals=stimuli,
         dt=settings.dt,
         n_steps=settings.n_steps,
         scheme=settings.scheme,
-        record=resolve_record(network, record, errors),
+        record=wanted,
         record_every=record_every,
         batch=batch,
         progress=progress,
@@ -63,6 +72,7 @@ def simulate(
         targets=targets,
         plastic=plastic,
         options=options,
+        max_memory=max_memory,
     )
     return get_backend(backend).run(request)
 
@@ -82,7 +92,28 @@ def simulate_model(model: Model, **overrides: Any) -> Result:
     kwargs.update({k: v for k, v in overrides.items() if v is not None})
     if model.targets and "targets" not in kwargs:
         n_steps = SimulationSettings(kwargs["dt"], kwargs["t_stop"], kwargs["scheme"]).n_steps
+        rule = kwargs.get("learning", model.learning) or LearningRule()
+        check_run_memory(model.network, n_steps=n_steps, batch=kwargs.get("batch") or 1,
+                         record=resolve_record(model.network, kwargs.get("record"),
+                                               rule.active),
+                         record_every=kwargs.get("record_every", 1),
+                         target_units=teacher_units(model), budget=kwargs.get("max_memory"))
         kwargs["targets"] = model_targets(model, dt=kwargs["dt"], n_steps=n_steps,
                                           scheme=kwargs["scheme"])
         kwargs.setdefault("learning", model.learning)
     return simulate(model.network, model.stimuli, **kwargs)
+
+
+def teacher_units(model: Model) -> int:
+    """Units of the model's teacher targets, which are simulated and sampled on the whole
+    grid before the run."""
+    return sum(t.network.population(t.population).size for t in model.targets.values()
+               if isinstance(t, Teacher))
+
+
+def _batch(stimuli: Mapping[str, Signal], targets: Mapping[str, Signal],
+           batch: int | None) -> int:
+    """The batch size a run will have (the backends check the shapes themselves)."""
+    sizes = [np.shape(s)[1] for s in (*stimuli.values(), *targets.values())
+             if not isinstance(s, Stimulus) and np.ndim(s) == 3]
+    return max([batch or 1, *sizes])

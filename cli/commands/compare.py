@@ -8,11 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from vle.commands.common import (
+    OUT_CONVENTION,
+    add_budget_argument,
+    add_parents_argument,
+    add_progress_arguments,
     add_run_settings,
     add_spice_arguments,
+    check_output,
     model_with_settings,
+    show_progress,
     spice_options,
 )
+from vle.model import ModelError
 from vle.sim import backend_names
 from vle.sim.backend_comparison import BackendComparison, compare_backends
 from vle.sim.trace_comparison import ROUNDING_TOLERANCE, SCHEME_BACKENDS, TECHNOLOGY_TOLERANCE
@@ -54,12 +61,14 @@ def register(sub: Any) -> None:
                    f"{ROUNDING_TOLERANCE:g} between two of {', '.join(sorted(SCHEME_BACKENDS))}, "
                    "which compute the same scheme to rounding)")
     p.add_argument("--out", type=Path, metavar="DIR", help="write a PNG overlay per "
-                   "population and the tables into DIR")
+                   "population and the tables into DIR; " + OUT_CONVENTION)
+    add_parents_argument(p)
     add_run_settings(p)
     p.add_argument("--plastic", action="store_true", help="let the learning rule change the "
                    "weights (models with targets) and compare the weight trajectories")
     add_spice_arguments(p)
-    p.add_argument("--quiet", "-q", action="store_true", help="print only the tables")
+    add_budget_argument(p)
+    add_progress_arguments(p, "print only the tables")
     p.set_defaults(func=run)
 
 
@@ -84,13 +93,19 @@ def write_plots(comparison: BackendComparison, out: Path, title: str) -> list[Pa
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``vle compare``."""
+    if args.out is not None:
+        check_output(args.out, "--out", folder=True, parents=args.parents)
     model = model_with_settings(args)
     options = {"spice": spice_options(args)} if "spice" in args.backends else {}
     if not options and spice_options(args):
-        raise ValueError("--technology, --runner and --timeout apply to the spice backend; "
-                         "add spice to --backends")
-    comparison = compare_backends(model, args.backends, options=options, tolerance=args.tol,
-                                  plastic=args.plastic, progress=not args.quiet)
+        raise ValueError("--technology, --runner, --timeout, --keep, --time-scale and "
+                         "--prune-below apply to the spice backend; add spice to --backends")
+    try:
+        comparison = compare_backends(model, args.backends, options=options,
+                                      tolerance=args.tol, plastic=args.plastic,
+                                      progress=show_progress(args), max_memory=args.max_memory)
+    except ModelError as exc:
+        raise exc.in_file(args.model) from None
     tables = []
     for comp in comparison.comparisons:
         tables.append(comp.table())

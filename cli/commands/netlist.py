@@ -8,9 +8,18 @@ from typing import Any
 
 from vle.circuits import CircuitError, get_technology, technology_names, write_netlist
 from vle.circuits.netlist import Control
-from vle.commands.common import out_path
+from vle.commands.common import (
+    OUT_CONVENTION,
+    add_budget_argument,
+    add_mapping_arguments,
+    add_parents_argument,
+    check_output,
+    mapping_options,
+    out_path,
+)
 from vle.mapping import MappingError, compile
-from vle.model import load_model
+from vle.model import ModelError, load_model
+from vle.sim.spice.budget import check_spice_run
 
 SUFFIXES = (".cir",)
 
@@ -25,15 +34,13 @@ def register(sub: Any) -> None:
     p.add_argument("model", type=Path, nargs="?", metavar="MODEL.toml")
     p.add_argument("--technology", "-t", default="ideal", metavar="NAME",
                    help="target technology (default: ideal; see --list-technologies)")
-    p.add_argument("--time-scale", type=float, metavar="S",
-                   help="seconds per model time unit (default: the technology's)")
-    p.add_argument("--prune-below", type=float, metavar="W",
-                   help="leave out fixed weights with |W| below this instead of refusing "
-                        "weights too small to realise")
+    add_mapping_arguments(p)
     p.add_argument("--out", "-o", type=out_path(SUFFIXES), metavar="FILE.cir",
-                   help="netlist file to write")
+                   help=f"netlist file to write; {OUT_CONVENTION}")
     p.add_argument("--probes", type=out_path((".json",)), metavar="FILE.json",
                    help="also write the probe map (trace -> nodes, scales) as JSON")
+    add_parents_argument(p)
+    add_budget_argument(p)
     p.add_argument("--control", action=argparse.BooleanOptionalAction, default=True,
                    help="end the netlist with a .control block, so that `ngspice -b FILE.cir` "
                         "runs the transient and writes FILE.raw next to it, and say so in a "
@@ -120,17 +127,25 @@ def run(args: argparse.Namespace) -> int:
         if not args.control:
             args.parser.error("--golden writes the golden netlists, which always have their "
                               "control block; drop --no-control")
+        check_output(args.golden, "--golden", folder=True, parents=args.parents)
         return _write_golden(args.golden, args.examples, args.quiet)
     if args.model is None or args.out is None:
         args.parser.error("give MODEL.toml and --out FILE.cir (or --list-technologies)")
+    check_output(args.out, "--out", folder=False, parents=args.parents)
+    if args.probes is not None:
+        check_output(args.probes, "--probes", folder=False, parents=args.parents)
     control = _control(args.out) if args.control else None
-    model = load_model(args.model)
-    circuit, report = compile(model, args.technology, time_scale=args.time_scale,
-                              prune_below=args.prune_below)
+    model = load_model(args.model, max_memory=args.max_memory)
+    circuit, report = compile(model, args.technology, **mapping_options(args))
+    try:
+        check_spice_run(circuit, args.max_memory, args.out.parent)
+    except ModelError as exc:
+        raise exc.in_file(args.model) from None
     text = write_netlist(circuit, control=control)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     if args.probes is not None:
+        args.probes.parent.mkdir(parents=True, exist_ok=True)
         assert circuit.probes is not None
         args.probes.write_text(circuit.probes.to_json() + "\n")
     if args.report:

@@ -10,6 +10,8 @@ The pieces, each usable on its own:
 - :func:`raw_result` turns a run's node voltages into model traces through the circuit's
   probe map, :func:`resample` puts them on a grid;
 - :func:`run_jobs` runs independent netlists in parallel, one ngspice per worker process;
+- :mod:`~vle.sim.spice.budget` estimates a run's time points and rawfile from its circuit and
+  refuses one that cannot fit before ngspice starts;
 - :class:`SpiceBackend` (registered as ``spice``) does all of it for a run request;
   :func:`simulate_models` compiles and runs several models (sweeps), :func:`sweep_circuit`
   re-runs one circuit with altered values.

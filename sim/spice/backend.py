@@ -4,9 +4,12 @@ node voltages back as model traces on the reference's grid.
 Options (``simulate(..., backend="spice", **options)``; see :class:`SpiceOptions`):
 ``technology`` (``ideal``), ``runner`` (``batch`` or ``pyspice``), ``timeout`` (seconds per
 run), ``workers`` (processes for the elements of a batch), ``workdir`` (keep the netlists and
-raw files there), ``time_scale`` and ``v_unit`` (override the technology's), ``raw_out`` (a
-``.nc`` or ``.npz`` file for the traces on SPICE's own time points), ``variation`` (a
-:class:`~vle.mapping.Variation`: run one Monte Carlo draw of the circuit's parts).
+raw files there), ``time_scale`` and ``v_unit`` (override the technology's), ``prune_below``
+(leave out fixed weights too small to realise, as :func:`vle.mapping.compile`), ``raw_out``
+(a ``.nc`` or ``.npz`` file for the traces on SPICE's own time points), ``keep`` (keep the
+temporary folder of each run, with its netlist and rawfile; listed in
+``metadata['spice_netlists']``), ``variation`` (a :class:`~vle.mapping.Variation`: run one
+Monte Carlo draw of the circuit's parts).
 
 What differs from the reference, by construction: the circuit is continuous in time (no
 scheme, no step of delay; the algebraic loop of a cycle is solved by the simulator); the
@@ -34,6 +37,7 @@ from vle.sim.backend import Backend, RunRequest
 from vle.sim.result import Result
 from vle.sim.run_info import run_metadata
 from vle.sim.spice.batch import find_ngspice, ngspice_version
+from vle.sim.spice.budget import check_spice_run
 from vle.sim.spice.errors import INSTALL_NGSPICE
 from vle.sim.spice.pool import Job, run_jobs
 from vle.sim.spice.request import PWL_TOLERANCE, batch_size, errors_run, request_models
@@ -55,7 +59,9 @@ class SpiceOptions:
     workdir: str | None = None
     time_scale: float | None = None
     v_unit: float | None = None
+    prune_below: float | None = None
     raw_out: str | None = None
+    keep: bool = False
     variation: Variation | None = None
 
     @classmethod
@@ -87,14 +93,17 @@ class CircuitRun:
 def compile_model(model: Model, opts: SpiceOptions) -> tuple[Circuit, MappingReport]:
     """The circuit of ``model`` in the options' technology and scales."""
     return compile(model, opts.technology, time_scale=opts.time_scale, v_unit=opts.v_unit,
-                   variation=opts.variation)
+                   prune_below=opts.prune_below, variation=opts.variation)
 
 
 def run_circuits(circuits: Sequence[tuple[str, Circuit, MappingReport | None]],
-                 opts: SpiceOptions) -> list[CircuitRun]:
+                 opts: SpiceOptions, max_memory: int | None = None) -> list[CircuitRun]:
     """Run ``(name, circuit, report)`` triples (in parallel when there are several) and read
-    their probes back."""
-    jobs = [Job(write_netlist(c), name, opts.workdir) for name, c, _ in circuits]
+    their probes back; a circuit whose rawfile would not fit in ``max_memory`` bytes (or on
+    the disk) is refused before any runs (:func:`~vle.sim.spice.budget.check_spice_run`)."""
+    for _, circuit, _ in circuits:
+        check_spice_run(circuit, max_memory, opts.workdir)
+    jobs = [Job(write_netlist(c), name, opts.workdir, opts.keep) for name, c, _ in circuits]
     runs = run_jobs(jobs, runner=opts.runner, workers=opts.workers, timeout=opts.timeout)
     out = []
     for (_, circuit, report), run in zip(circuits, runs, strict=True):
@@ -104,15 +113,17 @@ def run_circuits(circuits: Sequence[tuple[str, Circuit, MappingReport | None]],
     return out
 
 
-def simulate_models(models: list[Model], **options: Any) -> list[CircuitRun]:
+def simulate_models(models: list[Model], max_memory: int | None = None,
+                    **options: Any) -> list[CircuitRun]:
     """Compile and run several models (a sweep, Monte Carlo samples) in parallel, each with
-    its own settings; ``options`` as for the backend."""
+    its own settings; ``options`` as for the backend, ``max_memory`` the memory budget of
+    each run's rawfile in bytes."""
     opts = SpiceOptions.of(options)
     circuits = []
     for k, model in enumerate(models):
         circuit, report = compile_model(model, opts)
         circuits.append((_file_name(model.network.name, k, len(models)), circuit, report))
-    return run_circuits(circuits, opts)
+    return run_circuits(circuits, opts, max_memory)
 
 
 def sweep_circuit(circuit: Circuit, changes: Sequence[Mapping[str, float]], *,
@@ -157,7 +168,7 @@ class SpiceBackend(Backend):
         every = int(request.record_every)
         if every < 1:
             raise ValueError(f"record_every must be >= 1, got {every}")
-        runs = simulate_models(request_models(request), **request.options)
+        runs = simulate_models(request_models(request), request.max_memory, **request.options)
         times = np.arange(request.n_steps // every + 1) * (every * request.dt)
         grids = [resample(r.raw, times) for r in runs]
         traces, absent = _traces(request, grids, batch, batched)
@@ -241,6 +252,7 @@ def _metadata(request: RunRequest, opts: SpiceOptions, runs: list[CircuitRun], b
         "spice_options": {f.name: getattr(circuit.options, f.name)
                           for f in fields(circuit.options)},
         "spice_points": [r.run.plot.points for r in runs],
+        "spice_netlists": [r.run.netlist for r in runs],
         "spice_wall_time_s": [r.run.wall_time_s for r in runs],
         "spice_time_first_last": [float(runs[0].raw.time[0]), float(runs[0].raw.time[-1])],
         "raw_out": opts.raw_out,

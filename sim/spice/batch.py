@@ -1,9 +1,12 @@
 """The batch runner: ``ngspice -b -r out.raw netlist.cir`` in a subprocess.
 
-The netlist and raw file live in a working folder (a temporary one unless given; a failed
-run keeps it and the error names the files). ngspice runs in its own process group with a
-time limit: on timeout, interruption or any other exception the whole group is killed and
-reaped, so no process is left behind.
+The netlist and raw file live in a working folder: the one given (kept), or a temporary one
+that is removed after the run, after a timeout and after an interruption (Ctrl-C, or a kill
+of ``vle``, which the CLI turns into an interruption), unless ``keep``. A run that ngspice
+reports as failed keeps only its netlist there, the file its error names; the rawfile (tens
+of megabytes for a long run) goes. ngspice runs in its own process group with a time limit:
+on timeout, interruption or any other exception the whole group is killed and reaped, so no
+process is left behind.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from vle.sim.spice.rawfile import RawPlot, read_raw, transient
 from vle.sim.spice.runner import DEFAULT_TIMEOUT_S, Runner, SpiceRun, analysis_stop, check_run
 
 EXECUTABLE = "ngspice"
+TEMP_PREFIX = "vle-spice-"
+"""Name prefix of the temporary folders of runs (under ``tempfile.gettempdir()``)."""
 _NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
@@ -63,23 +68,39 @@ class BatchRunner(Runner):
         return ngspice_version(self.executable) if self.executable else "not installed"
 
     def run(self, netlist: str, *, name: str = "circuit", workdir: str | Path | None = None,
-            timeout: float | None = None) -> SpiceRun:
+            timeout: float | None = None, keep: bool = False) -> SpiceRun:
         problem = self.unavailable()
         if problem or self.executable is None:
             raise SpiceError(name, problem or "no ngspice")
         if not _NAME.fullmatch(name):
             raise ValueError(f"run name {name!r}: use letters, digits, '_', '.' and '-' (it "
                              "names the netlist and raw files)")
+        temporary = workdir is None and not keep
         folder = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(
-            prefix="vle-spice-"))
-        folder.mkdir(parents=True, exist_ok=True)
+            prefix=TEMP_PREFIX))
         cir, raw = folder / f"{name}.cir", folder / f"{name}.raw"
-        cir.write_text(netlist)
-        raw.unlink(missing_ok=True)
-        # A failed run keeps its folder, so the netlist its error names can be inspected.
-        run = self._run(netlist, cir, raw, timeout or DEFAULT_TIMEOUT_S)
-        if workdir is None:
-            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            cir.write_text(netlist)
+            raw.unlink(missing_ok=True)
+            run = self._run(netlist, cir, raw, timeout or DEFAULT_TIMEOUT_S)
+        except SpiceTimeout as exc:
+            if not temporary:
+                raise
+            raise SpiceTimeout(exc.netlist, f"{exc.problem}; its temporary folder was removed "
+                               "(keep=True, or --keep, keeps it)", reached=exc.reached,
+                               stop=exc.stop, log=exc.log) from None
+        except SpiceError:
+            if temporary:
+                # the netlist its error names stays for inspection; the rawfile goes
+                for path in folder.iterdir():
+                    if path != cir:
+                        path.unlink(missing_ok=True)
+                temporary = False
+            raise
+        finally:
+            if temporary:
+                shutil.rmtree(folder, ignore_errors=True)
         return run
 
     def _run(self, netlist: str, cir: Path, raw: Path, timeout: float) -> SpiceRun:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -22,18 +23,48 @@ from vle.sim.spice.runner import SpiceRun, get_runner
 
 @dataclass(frozen=True)
 class Job:
-    """One netlist to run: its text, a ``name`` (files and messages) and an optional
-    ``workdir`` that keeps its files."""
+    """One netlist to run: its text, a ``name`` (files and messages), an optional
+    ``workdir`` that keeps its files, and ``keep`` to keep the temporary folder of a run
+    without one."""
 
     netlist: str
     name: str = "circuit"
     workdir: str | None = None
+    keep: bool = False
+
+
+_BUSY: list[bool] = []
+"""Non-empty while this process runs a job (read by a worker's SIGTERM handler)."""
 
 
 def _run_job(runner: str, job: Job, timeout: float | None) -> SpiceRun:
     """Run one job (in a worker process, or in this one)."""
-    return get_runner(runner).run(job.netlist, name=job.name, workdir=job.workdir,
-                                  timeout=timeout)
+    _BUSY.append(True)
+    try:
+        return get_runner(runner).run(job.netlist, name=job.name, workdir=job.workdir,
+                                      timeout=timeout, keep=job.keep)
+    finally:
+        _BUSY.pop()
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as an interruption so that ``finally`` blocks (which stop ngspice and
+    remove temporary folders) run; the CLI installs it for ``vle`` itself."""
+
+
+def raise_terminated(signum: int, frame: object) -> None:
+    """A SIGTERM handler raising :class:`Terminated`."""
+    raise Terminated(f"terminated by signal {signum}")
+
+
+def _worker_sigterm(signum: int, frame: object) -> None:
+    if _BUSY:
+        raise_terminated(signum, frame)  # the running job cleans up and reports it
+    raise SystemExit(128 + signum)  # idle: leave quietly
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGTERM, _worker_sigterm)
 
 
 def default_workers(jobs: int) -> int:
@@ -59,16 +90,27 @@ def run_jobs(jobs: Sequence[Job], *, runner: str = "batch", workers: int | None 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
     outcomes: list[SpiceRun | BaseException] = []
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=count, mp_context=context,
+                             initializer=_worker_init) as pool:
         futures = [pool.submit(_run_job, runner, job, timeout) for job in jobs]
-        for job, future in zip(jobs, futures, strict=True):
-            try:
-                outcomes.append(future.result())
-            except BrokenProcessPool:
-                outcomes.append(SpiceError(_where(job), "the worker process running it "
-                                           "died (out of memory, or killed)"))
-            except Exception as exc:  # raised below, in job order
-                outcomes.append(exc)
+        try:
+            for job, future in zip(jobs, futures, strict=True):
+                try:
+                    outcomes.append(future.result())
+                except BrokenProcessPool:
+                    outcomes.append(SpiceError(_where(job), "the worker process running it "
+                                               "died (out of memory, or killed)"))
+                except Exception as exc:  # raised below, in job order
+                    outcomes.append(exc)
+        except BaseException:
+            # interrupted here: stop the workers' runs now (each cleans up on SIGTERM)
+            # rather than waiting for them to end; the executor has no public way to
+            # signal its workers before Python 3.14
+            for future in futures:
+                future.cancel()
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            raise
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome

@@ -190,7 +190,8 @@ class PySpiceRunner(Runner):
         return None
 
     def run(self, netlist: str, *, name: str = "circuit", workdir: str | Path | None = None,
-            timeout: float | None = None) -> SpiceRun:
+            timeout: float | None = None, keep: bool = False) -> SpiceRun:
+        # in process: no files unless workdir, so nothing temporary to keep or remove
         return self.sweep(netlist, [{}], name=name, workdir=workdir, timeout=timeout)[0]
 
     def sweep(self, netlist: str, changes: Sequence[Mapping[str, float]], *,

@@ -53,11 +53,11 @@ class Runner(ABC):
 
     @abstractmethod
     def run(self, netlist: str, *, name: str = "circuit", workdir: str | Path | None = None,
-            timeout: float | None = None) -> SpiceRun:
+            timeout: float | None = None, keep: bool = False) -> SpiceRun:
         """Simulate the netlist text ``netlist`` (called ``name`` in files and messages;
-        ``workdir`` keeps the files, default a temporary folder) within ``timeout`` seconds
-        (default :data:`DEFAULT_TIMEOUT_S`). Raises :class:`SpiceError` (or its
-        :class:`SpiceTimeout`) when the run fails."""
+        ``workdir`` keeps the files, default a temporary folder that is removed afterwards
+        unless ``keep``) within ``timeout`` seconds (default :data:`DEFAULT_TIMEOUT_S`).
+        Raises :class:`SpiceError` (or its :class:`SpiceTimeout`) when the run fails."""
 
 
 _RUNNERS: dict[str, str] = {

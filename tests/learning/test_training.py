@@ -108,3 +108,17 @@ def test_simulate_with_target_records_error_neurons(tmp_path):
     with xr.open_dataset(tmp_path / "r.nc") as ds:
         assert {"h1.v", "h1.e", "out.v", "out.e", "loss"} <= set(ds.data_vars)
         assert float(np.abs(ds["out.e"]).max()) > 0
+
+
+def test_resume_without_a_checkpoint_is_refused_and_writes_nothing(tmp_path, capsys):
+    model = str(EXAMPLES / "lagline_student.toml")
+    for out in (tmp_path / "never", tmp_path / "empty"):
+        if out.name == "empty":
+            out.mkdir()
+        assert main(["train", model, "--out", str(out), "--resume", "-q"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.splitlines() == [err] and "Traceback" not in err
+        assert f"--resume: {out} holds no checkpoint (checkpoint.npz)" in err
+        assert "run without --resume to start afresh" in err
+    assert not (tmp_path / "never").exists()
+    assert list((tmp_path / "empty").iterdir()) == []
