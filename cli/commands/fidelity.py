@@ -10,6 +10,12 @@ from typing import Any
 
 from vle.circuits import get_technology, technology_names
 from vle.circuits.nonidealities import get_nonideality, nonideality_names
+from vle.commands.common import (
+    add_parents_argument,
+    add_progress_arguments,
+    check_output,
+    show_progress,
+)
 from vle.model import load_model
 
 
@@ -49,10 +55,11 @@ def register(sub: Any) -> None:
                    help="start over when DIR holds a run of another spec (its results are "
                         "deleted)")
     p.add_argument("--out", "-o", type=Path, metavar="DIR", help="output folder")
+    add_parents_argument(p)
     p.add_argument("--list-nonidealities", action="store_true",
                    help="list the non-idealities (with their magnitudes on --technology) and "
                         "exit")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    add_progress_arguments(p, "no progress bar or summary")
     p.set_defaults(func=run, parser=p)
 
 
@@ -89,17 +96,19 @@ def run(args: argparse.Namespace) -> int:
     if not args.model.is_file():
         raise ValueError(f"MODEL.toml: no such file {str(args.model)!r}")
     nis = tuple(parse_nonideality(t, args.technology) for t in args.nonideality or ())
+    check_output(args.out, "--out", folder=True, parents=args.parents)
+    progress = show_progress(args)
     spec = FidelitySpec(str(args.model.resolve()), args.technology, args.mc, args.seed,
                         args.backend, nis)
     command = "vle " + shlex.join(sys.argv[1:]) if sys.argv[1:] else ""
     sensitivity = []
     with cluster(args.workers, args.scheduler) as address:
         summary, ds = run_fidelity(spec, args.out, scheduler=address, new=args.new,
-                                   progress=not args.quiet, timeout=args.timeout)
+                                   progress=progress, timeout=args.timeout)
         if args.sensitivity:
             metric = f"{output_trace(load_model(spec.model))}:nrmse"
             sensitivity = run_sensitivity(spec, args.out, metric, scheduler=address,
-                                          new=args.new, progress=not args.quiet)
+                                          new=args.new, progress=progress)
     page = write_fidelity_report(spec, ds, args.out, sensitivity=sensitivity, command=command)
     if not args.quiet:
         print(f"{summary.ok} samples done, {summary.skipped} already there, "

@@ -127,3 +127,10 @@ def test_sigkill_then_rerun_gives_the_uninterrupted_result(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     assert "already there" in done.stdout
     _same_as_alone(xr.open_dataset(out / "samples" / "results.nc"), n)
+
+
+def test_out_into_a_missing_tree_is_refused_before_any_work(tmp_path: Path) -> None:
+    out = tmp_path / "a" / "b" / "run"
+    done = _vle("fidelity", LAGLINE, "-t", "discrete", "--mc", "3", "--out", str(out))
+    assert done.returncode == 2 and "pass --parents" in done.stderr
+    assert not (tmp_path / "a").exists()
