@@ -167,6 +167,27 @@ def fidelity(out: Path, samples: int = 40) -> None:
     for s in sorted((s for s in sens if s.magnitude == "technology"), key=lambda s: -s.mean):
         print(f"[fidelity]   {s.nonideality} alone: out.r NRMSE {s.mean:.2e} +- {s.std:.1e}")
     print(f"[fidelity] report: {page}")
+    learning_on_the_circuit()
+
+
+def learning_on_the_circuit(samples: int = 3, epochs: int = 5) -> None:
+    """The trained LagLine student on drawn circuits: as it is, and after learning in place."""
+    import numpy as np
+
+    from vle.circuits.nonidealities import get_nonideality
+    from vle.fidelity.learning import learning_fidelity
+
+    trained = vle.load_model(HERE / "lagline_student.toml").with_parameters(
+        {k: np.array([[v]]) if k.endswith(".W") else np.array([v]) for k, v in TEACHER.items()})
+    nis = (get_nonideality("resistor-tolerance"), get_nonideality("capacitor-tolerance"))
+    rows = learning_fidelity(trained, "discrete", nis, seed=0, samples=samples, epochs=epochs,
+                             lr=10.0)
+    print(f"[fidelity] the trained LagLine student on {samples} drawn discrete circuits "
+          f"(task loss; {rows[0]['nominal']:.1e} on nominal parts):")
+    for r in rows:
+        print(f"[fidelity]   sample {int(r['sample'])}: as is {r['as_is']:.2e}, after {epochs} "
+              f"epochs of GLE (plain SGD) on the circuit itself {r['fine_tuned']:.2e}, "
+              f"hardware-aware trained {r['hardware_aware']:.2e}")
 
 
 def main() -> int:
