@@ -4,14 +4,18 @@ For each case (a model, a technology and its non-idealities) the script draws ``
 Monte Carlo samples, runs every one on the numba surrogate and in ngspice, and prints one JSON
 line: the two-sample Kolmogorov-Smirnov test on the output trace's NRMSE (against the ideal
 model), the paired per-sample difference, and samples per second on each backend with their
-ratio (both measured in this run).
+ratio (both measured in this run). ``--workers-only`` instead times a run of ``vle fidelity``'s
+engine on the local Dask cluster with 1 and with 2 workers (surrogate samples per second, the
+ratio; cluster start-up excluded).
 
     python benchmarks/fidelity.py --samples 50
+    python benchmarks/fidelity.py --workers-only --samples 400
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -92,13 +96,38 @@ def run_case(name: str, samples: int, seed: int) -> dict[str, object]:
     }
 
 
+def run_workers(samples: int, seed: int) -> dict[str, object]:
+    """Samples per second of the numba surrogate through the execution layer, 1 and 2 workers."""
+    import tempfile
+
+    from vle.fidelity.run import FidelitySpec, cluster, run_fidelity
+
+    spec = FidelitySpec(str(ROOT / "examples" / "lagline.toml"), "discrete", samples, seed)
+    rate = {}
+    for workers in (1, 2):
+        with tempfile.TemporaryDirectory() as out, cluster(workers) as address:
+            run_fidelity(FidelitySpec(spec.model, spec.technology, 2 * workers, seed + 1),
+                         out + "/warm", scheduler=address, progress=False)  # imports, numba
+            summary, _ = run_fidelity(spec, out + "/run", scheduler=address, progress=False)
+            rate[workers] = summary.ok / summary.seconds
+    return {"benchmark": "fidelity_workers", "model": "lagline", "technology": "discrete",
+            "samples": samples, "samples_per_s_1_worker": rate[1],
+            "samples_per_s_2_workers": rate[2], "ratio": rate[2] / rate[1],
+            "load_average": list(os.getloadavg())}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=50, help="samples per case (default 50)")
     parser.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
     parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES),
                         help="cases to run (default: all)")
+    parser.add_argument("--workers-only", action="store_true",
+                        help="time 1 against 2 workers on the local cluster instead")
     args = parser.parse_args()
+    if args.workers_only:
+        emit(run_workers(args.samples, args.seed), "numba", "distributed")
+        return 0
     for name in args.cases:
         emit(run_case(name, args.samples, args.seed), "numba", "scipy")
     return 0
