@@ -25,9 +25,15 @@ def lagline():
     return load_model(EXAMPLES / "lagline.toml")
 
 
+def _plans(model, seed: int, *nis):
+    """The nominal plan of ``model`` on discrete, and the plan and report of one draw."""
+    nominal, _ = compile_plan(model, "discrete")
+    drawn, report = compile_plan(model, "discrete", variation=Variation(seed, nis))
+    return nominal, drawn, report
+
+
 def test_a_capacitor_off_by_d_puts_both_time_constants_off_by_d(lagline) -> None:
-    nominal, _ = compile_plan(lagline, "discrete")
-    drawn, report = compile_plan(lagline, "discrete", variation=Variation(7, (CAP,)))
+    nominal, drawn, report = _plans(lagline, 7, CAP)
     for key, v in nominal.values.items():
         w = drawn.values[key]
         d = w.c / v.c - 1
@@ -50,8 +56,8 @@ def test_same_seed_same_bits_and_other_seeds_differ(lagline) -> None:
 
 
 def test_each_nonideality_draws_from_its_own_stream(lagline) -> None:
-    alone, _ = compile_plan(lagline, "discrete", variation=Variation(3, (CAP,)))
-    both, _ = compile_plan(lagline, "discrete", variation=Variation(3, (RES, CAP)))
+    _, alone, _ = _plans(lagline, 3, CAP)
+    _, both, _ = _plans(lagline, 3, RES, CAP)
     for key, v in alone.values.items():
         assert both.values[key].c == v.c  # the capacitors drew the same values
         assert both.values[key].r2 != v.r2  # and the resistors moved too
@@ -59,8 +65,7 @@ def test_each_nonideality_draws_from_its_own_stream(lagline) -> None:
 
 
 def test_weights_follow_their_resistors(lagline) -> None:
-    nominal, _ = compile_plan(lagline, "discrete")
-    drawn, _ = compile_plan(lagline, "discrete", variation=Variation(5, (RES,)))
+    nominal, drawn, _ = _plans(lagline, 5, RES)
     for key, block in nominal.conductances.items():
         new = drawn.conductances[key]
         rel = new.realised / block.realised - 1
@@ -70,8 +75,7 @@ def test_weights_follow_their_resistors(lagline) -> None:
 
 def test_the_teacher_stays_nominal() -> None:
     model = load_model(EXAMPLES / "lagline_student.toml")
-    nominal, _ = compile_plan(model, "discrete")
-    drawn, _ = compile_plan(model, "discrete", variation=Variation(1, (RES, CAP)))
+    nominal, drawn, _ = _plans(model, 1, RES, CAP)
     teacher = [k for k in nominal.values if k[0] == "teacher_"]
     assert teacher and all(drawn.values[k] == nominal.values[k] for k in teacher)
     assert any(drawn.values[k] != nominal.values[k] for k in nominal.values if k[0] == "")
