@@ -71,6 +71,71 @@ class Mismatch:
 
 
 @dataclass(frozen=True)
+class CostModel:
+    """What a technology's parts cost in area and power: the data behind
+    :func:`vle.mapping.cost.plan_cost` (estimates, each number's source stated where the
+    technology is defined).
+
+    Op-amps: quiescent current ``I_q = opamp_current_per_gbw * GBW`` (A, with the op-amp's
+    ``gbw`` in Hz), so a sweep over the op-amp's gain-bandwidth changes the power; static
+    power ``P = supply_voltage * I_q`` (W) each, ``supply_voltage`` the total across the
+    rails; area ``opamp_area`` (m^2) each, independent of GBW.
+
+    Resistors: ``resistor_footprint`` (m^2) each (a land pattern), or, when None, a layout
+    from the sheet: ``A_R = (1 + resistor_overhead) W L + resistor_head_area`` with the drawn
+    length ``L = (R / R_sheet) W`` (the width ``W`` and sheet resistance ``R_sheet`` of the
+    technology's :class:`Mismatch`).
+
+    Capacitors: ``capacitor_footprints``, pairs ``(largest capacitance F, area m^2)`` in
+    ascending order, the first that holds ``C``; or, when empty, the plate area
+    ``C / capacitor_density`` (the technology's, F/m^2).
+
+    ``assumptions`` are sentences printed with every cost report: the sources and what is
+    left out.
+    """
+
+    supply_voltage: float
+    opamp_current_per_gbw: float
+    opamp_area: float
+    resistor_footprint: float | None = None
+    resistor_overhead: float = 0.0
+    resistor_head_area: float = 0.0
+    capacitor_footprints: tuple[tuple[float, float], ...] = ()
+    assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "capacitor_footprints", tuple(
+            (float(c), float(a)) for c, a in self.capacitor_footprints))
+        object.__setattr__(self, "assumptions", tuple(self.assumptions))
+        values = [("supply_voltage", self.supply_voltage),
+                  ("opamp_current_per_gbw", self.opamp_current_per_gbw),
+                  ("opamp_area", self.opamp_area)]
+        if self.resistor_footprint is not None:
+            values.append(("resistor_footprint", self.resistor_footprint))
+        values += [(f"capacitor_footprints[{k}]", x) for k, pair in
+                   enumerate(self.capacitor_footprints) for x in pair]
+        for name, v in values:
+            if not (isinstance(v, float | int) and math.isfinite(v) and v > 0):
+                raise ValueError(f"cost model: {name} must be > 0, got {v!r}")
+        for name in ("resistor_overhead", "resistor_head_area"):
+            v = getattr(self, name)
+            if not (isinstance(v, float | int) and math.isfinite(v) and v >= 0):
+                raise ValueError(f"cost model: {name} must be >= 0, got {v!r}")
+        limits = [c for c, _ in self.capacitor_footprints]
+        if limits != sorted(set(limits)):
+            raise ValueError("cost model: capacitor_footprints must be in ascending order of "
+                             f"capacitance, got {limits}")
+
+    def opamp_current(self, gbw: float) -> float:
+        """The quiescent supply current (A) of one op-amp of gain-bandwidth ``gbw`` (Hz)."""
+        return self.opamp_current_per_gbw * gbw
+
+    def opamp_power(self, gbw: float) -> float:
+        """The static power (W) of one op-amp of gain-bandwidth ``gbw`` (Hz)."""
+        return self.supply_voltage * self.opamp_current(gbw)
+
+
+@dataclass(frozen=True)
 class Technology:
     """Everything the compiler needs to know about a target technology.
 
@@ -81,7 +146,8 @@ class Technology:
     resistors near ``unit_resistance``; summing stages have feedback resistance
     ``feedback_resistance``, so a weight ``W`` is a conductance ``|W| / feedback_resistance``.
     Plasticity elements hold a weight on ``weight_capacitance``, leaking with time constant
-    ``weight_leak_tau`` seconds (None: no leakage).
+    ``weight_leak_tau`` seconds (None: no leakage). ``cost`` holds what the parts cost in area
+    and power (None: no cost model, as for a behavioural technology).
     """
 
     name: str
@@ -109,6 +175,7 @@ class Technology:
     weight_capacitance: float = 1e-6
     weight_leak_tau: float | None = None
     mismatch: Mismatch | None = None
+    cost: CostModel | None = None
     options: Options = field(default_factory=Options)
     tolerance: float = 0.0
     """Largest relative error of a realised time constant the technology accepts (0: exact)."""
@@ -124,6 +191,15 @@ class Technology:
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
                 raise ValueError(f"technology {self.name!r}: {name} must be > 0, got {v!r}")
+        if self.cost is not None and self.cost.resistor_footprint is None and \
+                self.mismatch is None:
+            raise ValueError(f"technology {self.name!r}: a cost model without a resistor "
+                             "footprint lays resistors out from the sheet, which needs mismatch "
+                             "(resistor_sheet, resistor_width)")
+        if self.cost is not None and not self.cost.capacitor_footprints and \
+                not self.capacitor_density:
+            raise ValueError(f"technology {self.name!r}: a cost model without capacitor "
+                             "footprints needs capacitor_density")
 
     def summary(self) -> str:
         """One line for ``vle netlist --list-technologies``."""
