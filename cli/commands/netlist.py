@@ -17,7 +17,8 @@ from vle.commands.common import (
     mapping_options,
     out_path,
 )
-from vle.mapping import MappingError, compile
+from vle.mapping import MappingError, compile, compile_plan, plan_cost
+from vle.mapping.plan import Plan
 from vle.model import ModelError, load_model
 from vle.sim.spice.budget import check_spice_run
 
@@ -36,7 +37,8 @@ def register(sub: Any) -> None:
                    help="target technology (default: ideal; see --list-technologies)")
     add_mapping_arguments(p)
     p.add_argument("--out", "-o", type=out_path(SUFFIXES), metavar="FILE.cir",
-                   help=f"netlist file to write; {OUT_CONVENTION}")
+                   help=f"netlist file to write; {OUT_CONVENTION} (without it, --report "
+                        "prints the reports and writes nothing)")
     p.add_argument("--probes", type=out_path((".json",)), metavar="FILE.json",
                    help="also write the probe map (trace -> nodes, scales) as JSON")
     add_parents_argument(p)
@@ -46,7 +48,10 @@ def register(sub: Any) -> None:
                         "runs the transient and writes FILE.raw next to it, and say so in a "
                         "header with the commands and the trace -> node table (default: on; "
                         "--no-control writes the netlist the SPICE backend runs)")
-    p.add_argument("--report", action="store_true", help="print the mapping report as a table")
+    p.add_argument("--report", action="store_true",
+                   help="print the mapping report as a table, then the cost estimate: area "
+                        "and static power per population and projection, totals, energy per "
+                        "model time unit and per step, speed, and the assumptions")
     p.add_argument("--list-technologies", action="store_true",
                    help="list the technologies and their default scales, then exit")
     p.add_argument("--golden", type=Path, metavar="DIR",
@@ -117,6 +122,15 @@ def _control(out: Path) -> Control:
                          ) from None
 
 
+def _cost_table(plan: Plan, dt: float | None) -> str:
+    """The cost report (energy per step of the model's ``dt``), or one line saying why the
+    technology has none."""
+    try:
+        return plan_cost(plan).table(dt)
+    except MappingError as exc:
+        return f"cost: {exc}"
+
+
 def run(args: argparse.Namespace) -> int:
     """Execute ``vle netlist``."""
     if args.list_technologies:
@@ -129,29 +143,36 @@ def run(args: argparse.Namespace) -> int:
                               "control block; drop --no-control")
         check_output(args.golden, "--golden", folder=True, parents=args.parents)
         return _write_golden(args.golden, args.examples, args.quiet)
-    if args.model is None or args.out is None:
-        args.parser.error("give MODEL.toml and --out FILE.cir (or --list-technologies)")
-    check_output(args.out, "--out", folder=False, parents=args.parents)
+    if args.model is None or (args.out is None and not args.report):
+        args.parser.error("give MODEL.toml and --out FILE.cir (or --report, or "
+                          "--list-technologies)")
+    if args.out is not None:
+        check_output(args.out, "--out", folder=False, parents=args.parents)
     if args.probes is not None:
         check_output(args.probes, "--probes", folder=False, parents=args.parents)
-    control = _control(args.out) if args.control else None
+    control = _control(args.out) if args.control and args.out is not None else None
     model = load_model(args.model, max_memory=args.max_memory)
-    circuit, report = compile(model, args.technology, **mapping_options(args))
-    try:
-        check_spice_run(circuit, args.max_memory, args.out.parent)
-    except ModelError as exc:
-        raise exc.in_file(args.model) from None
-    text = write_netlist(circuit, control=control)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
+    plan, report = compile_plan(model, args.technology, **mapping_options(args))
+    circuit = plan.circuit
+    assert circuit is not None
+    if args.out is not None:
+        try:
+            check_spice_run(circuit, args.max_memory, args.out.parent)
+        except ModelError as exc:
+            raise exc.in_file(args.model) from None
+        text = write_netlist(circuit, control=control)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
     if args.probes is not None:
         args.probes.parent.mkdir(parents=True, exist_ok=True)
         assert circuit.probes is not None
         args.probes.write_text(circuit.probes.to_json() + "\n")
     if args.report:
         print(report.table())
+        print()
+        print(_cost_table(plan, model.simulation.dt))
     if not args.quiet:
         print(f"{model.network.name}: {len(circuit.elements)} elements in technology "
               f"{report.technology} (largest relative error {report.max_rel_error():.2e}) "
-              f"written to {args.out}")
+              + (f"written to {args.out}" if args.out is not None else "not written (no --out)"))
     return 0
