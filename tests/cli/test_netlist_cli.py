@@ -9,6 +9,11 @@ from conftest import ROOT
 from vle.circuits import technology_names
 from vle.cli import main
 from vle.commands.netlist import golden_files
+from vle.mapping import compile_plan, plan_cost
+from vle.model import load_model
+
+REPORT_DIGITS = 1e-3
+"""The cost table prints 4 significant digits (half a unit in the last: 5e-4 relative)."""
 
 
 def test_list_technologies(capsys: pytest.CaptureFixture[str]) -> None:
@@ -33,6 +38,42 @@ def test_write_netlist_report_and_probes(tmp_path: Path,
     assert data["time_scale"] == 1e-3
     assert data["traces"]["h1.ub"] == {"nodes": ["h1_ub_0"], "shape": [1], "scale": 1.0,
                                        "offset": 0.0}
+
+
+def test_report_shows_cost_per_population(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    model = ROOT / "examples/lagline.toml"
+    assert main(["netlist", str(model), "-t", "onchip", "--report"]) == 0
+    assert list(tmp_path.iterdir()) == []  # without --out nothing is written
+    lines = capsys.readouterr().out.splitlines()
+    plan, _ = compile_plan(load_model(model), "onchip")
+    cost = plan_cost(plan)
+    rows = {ln.split()[0]: ln.split() for ln in lines[lines.index(
+        "cost on technology onchip (estimates; area and static power per block)"):]
+        if ln.split() and ln.split()[0] in ("h1", "out", "x->h1", "h1->out", "total")}
+    for block in cost.populations:
+        name, kind, r, c, amps, _, area, power = rows[block.name]
+        assert (kind, int(r), int(c), int(amps)) == (block.kind, block.resistors,
+                                                     block.capacitors, block.opamps)
+        assert float(area) == pytest.approx(block.area * 1e6, rel=REPORT_DIGITS)
+        assert float(power) == pytest.approx(block.power * 1e3, rel=REPORT_DIGITS)
+    assert rows["h1"][1:5] == ["population", "5", "1", "3"]
+    total = rows["total"]
+    assert float(total[-2]) == pytest.approx(cost.area * 1e6, rel=REPORT_DIGITS)
+    assert float(total[-1]) == pytest.approx(cost.power * 1e3, rel=REPORT_DIGITS)
+    assert any(ln.startswith("speed 1e+06 model time units per s") for ln in lines)
+    assert any(ln.startswith("assumption: op-amps: two-stage Miller OTAs") for ln in lines)
+    assert lines[-1].endswith("not written (no --out)")
+
+
+def test_report_on_ideal_says_there_is_no_cost(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "l.cir"
+    assert main(["netlist", str(ROOT / "examples/lagline.toml"), "-o", str(out), "--report"]) \
+        == 0
+    text = capsys.readouterr().out
+    assert "cost: technology 'ideal': has no cost model" in text and out.exists()
 
 
 def test_time_scale_option(tmp_path: Path) -> None:
