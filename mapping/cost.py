@@ -93,7 +93,7 @@ class CostReport:
     populations: tuple[PopulationCost, ...]
     time_scale: float
     resistor_power: float = 0.0
-    assumptions: tuple[str, ...] = field(default=())
+    assumptions: tuple[str, ...] = ()
 
     @property
     def area(self) -> float:
@@ -107,14 +107,17 @@ class CostReport:
 
     @property
     def opamps(self) -> int:
+        """Number of op-amps."""
         return sum(p.opamps for p in self.populations)
 
     @property
     def resistors(self) -> int:
+        """Number of resistors."""
         return sum(p.resistors for p in self.populations)
 
     @property
     def capacitors(self) -> int:
+        """Number of capacitors (weight capacitors included)."""
         return sum(p.capacitors for p in self.populations)
 
     @property
