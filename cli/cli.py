@@ -25,7 +25,8 @@ from vle.sim.spice.pool import Terminated, raise_terminated
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
-COMMANDS: tuple[str, ...] = ("simulate", "train", "netlist", "compare", "fidelity")
+COMMANDS: tuple[str, ...] = ("simulate", "train", "netlist", "compare", "fidelity", "sweep",
+                             "pareto")
 """Sub-command modules under :mod:`vle.commands`, in the order ``--help`` lists them."""
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from vle.circuits.nonidealities import NonIdeality
+from vle.circuits.technology import Technology
 from vle.execution import derive_seed
 from vle.fidelity.metrics import stimulus_frequencies, trace_metrics
 from vle.fidelity.surrogate import realised_network
@@ -59,7 +60,7 @@ class SampleResult:
         return {k.split(":")[0]: v for k, v in self.metrics.items() if k.endswith(":nrmse")}
 
 
-def sample_result(model: Model, technology: str, variation: Variation | None, *,
+def sample_result(model: Model, technology: str | Technology, variation: Variation | None, *,
                   backend: str = "numba", record: Iterable[str] | None = None,
                   spice_options: dict[str, object] | None = None) -> Result:
     """The simulation of one sample: on ``numba``, the surrogate of the drawn circuit

@@ -34,6 +34,8 @@ ALLOWED: dict[str, set[str]] = {
     "vle.execution": {"vle.execution"},
     "vle.fidelity": {"vle.model", "vle.circuits", "vle.mapping", SHARED, "vle.learning",
                      "vle.execution", "vle.fidelity"},
+    "vle.explore": {"vle.model", "vle.circuits", "vle.mapping", SHARED, "vle.learning",
+                    "vle.execution", "vle.fidelity", "vle.explore"},
 }
 """Room -> the rooms it may import (the face may import every room)."""
 
@@ -69,7 +71,7 @@ def room(module: str) -> str:
         if module == backend or module.startswith(backend + "."):
             return backend
     for top in ("vle.model", "vle.circuits", "vle.mapping", "vle.learning", "vle.execution",
-                "vle.fidelity"):
+                "vle.fidelity", "vle.explore"):
         if module == top or module.startswith(top + "."):
             return top
     if module == "vle.sim" or module.startswith("vle.sim."):

@@ -22,7 +22,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 
 stamp="$venv/.vle-install-stamp"
-want=$( { cat pyproject.toml; find model mapping circuits sim learning execution fidelity cli -type f \( -name '*.py' -o -name 'py.typed' \) | sort; } | sha1sum | cut -d' ' -f1)
+want=$( { cat pyproject.toml; find model mapping circuits sim learning execution fidelity explore cli -type f \( -name '*.py' -o -name 'py.typed' -o -name "*.html" \) | sort; } | sha1sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "vle: installing the package and its dependencies into $venv"
     log="$venv/pip-install.log"

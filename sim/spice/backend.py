@@ -31,6 +31,7 @@ import numpy as np
 
 from vle.circuits.circuit import Circuit
 from vle.circuits.netlist import write_netlist
+from vle.circuits.technology import Technology
 from vle.mapping import MappingReport, Variation, compile
 from vle.model.model import Model
 from vle.sim.backend import Backend, RunRequest
@@ -52,7 +53,7 @@ LOOP_CUT = ("none: the circuit is continuous in time; ngspice solves every algeb
 class SpiceOptions:
     """The spice backend's options (all optional; see the module docstring)."""
 
-    technology: str = "ideal"
+    technology: str | Technology = "ideal"
     runner: str = "batch"
     timeout: float | None = None
     workers: int | None = None
@@ -244,7 +245,7 @@ def _metadata(request: RunRequest, opts: SpiceOptions, runs: list[CircuitRun], b
         "scheme": f"continuous (ngspice .tran, {circuit.options.method})",
         "requested_scheme": request.scheme,
         "loop_cut": LOOP_CUT,
-        "technology": opts.technology,
+        "technology": getattr(opts.technology, "name", opts.technology),
         "runner": opts.runner,
         "time_scale": runs[0].raw.metadata["time_scale"],
         "v_unit": report.v_unit if report is not None else None,
