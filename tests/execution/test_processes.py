@@ -9,16 +9,12 @@ outlives the process that started it.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import distributed
 import execution_tasks as et
 import psutil
 import pytest
@@ -92,42 +88,6 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_store(tmp_path: Path,
     xr.testing.assert_identical(read_results(store).drop_vars(VOLATILE), reference)
     with xr.open_dataset(store / "results.nc") as final:
         xr.testing.assert_identical(final.load().drop_vars(VOLATILE), reference)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def user_cluster() -> Iterator[str]:
-    """A scheduler and a worker (two single-threaded processes) started as commands."""
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE),
-                                                        os.environ.get("PYTHONPATH", "")])}
-    loopback = ["--no-dashboard", "--dashboard-address", "127.0.0.1:0"]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
-    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
-                               "--host", "127.0.0.1", "--port", str(port),
-                               *loopback], **quiet)]  # type: ignore[call-overload]
-    try:
-        procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
-                                       address, "--host", "127.0.0.1", "--nworkers", "2",
-                                       "--nthreads", "1", *loopback],
-                                      **quiet))  # type: ignore[call-overload]
-        with distributed.Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=60)  # run_tasks counts the workers it finds
-        yield address
-    finally:
-        for p in reversed(procs):  # the worker first, while its scheduler still answers
-            p.send_signal(signal.SIGTERM)  # the CLIs stop their processes on SIGTERM
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
 
 
 @pytest.mark.slow  # about 15 s on a loaded 2-core machine: two more interpreters start vle
