@@ -84,9 +84,9 @@ class Kit:
         sub = b.define(summing_amplifier("summing_amp_os", rf, self.amp, offset_inputs=True))
         refs = tuple(node(part.prefix, pop, f"vos{k}", i) for k in (1, 2))
         tail = f"{part.prefix}{pop}_{i}".lower()
-        return [VoltageSource(f"Vos{k}_{tail}", ref, "0", Dc(v))
-                for k, (ref, v) in enumerate(zip(refs, offsets, strict=True), start=1)] + [
-            Instance(name, sub, conns + refs)]
+        els: list[Element] = [VoltageSource(f"Vos{k}_{tail}", ref, "0", Dc(v)) for k, (ref, v)
+                              in enumerate(zip(refs, offsets, strict=True), start=1)]
+        return [*els, Instance(name, sub, conns + refs)]
 
     def sum_nodes(self, part: Part, pop: str, size: int, inputs: str,
                   plastic: bool = False) -> tuple[str, ...]:

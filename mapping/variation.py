@@ -188,10 +188,10 @@ def vary_parts(plan: Plan, variation: Variation) -> tuple[Plan, list[Row], list[
         varied = VariedPlan(**{f.name: getattr(varied, f.name) for f in fields(Plan)},
                             opamp_offsets=offsets)
         assert tech.opamp is not None
-        for (prefix, pop, i), pair in offsets.items():
+        for (_, pop, i), pair in offsets.items():
             item = plan.student.item(pop, i)
-            for k, v in enumerate(pair, start=1):
-                rows.append(Row(item, f"V_os{k}", tech.opamp.offset, v, "V",
+            for k, volts in enumerate(pair, start=1):
+                rows.append(Row(item, f"V_os{k}", tech.opamp.offset, volts, "V",
                                 f"{label}: op-amp {k} of the summing amplifier"))
         drawn = f", {2 * len(offsets)} op-amp offsets"
     notes = [f"{label}: " + "; ".join(ni.describe(tech) for ni in variation.nonidealities)

@@ -42,7 +42,8 @@ def summing_amplifier(name: str, r_f: float, amp: Subcircuit, *,
     """
     plus1, plus2 = ("os1", "os2") if offset_inputs else ("0", "0")
     ports = ("sp", "sn", "out") + (("os1", "os2") if offset_inputs else ())
-    description = ("summing amplifier: out = R_f (I(sp) - I(sn)), sp and sn virtual grounds",)
+    description: tuple[str, ...] = (
+        "summing amplifier: out = R_f (I(sp) - I(sn)), sp and sn virtual grounds",)
     if offset_inputs:
         description += ("offsets: os1, os2 drive the op-amps' non-inverting inputs "
                         "(out moves by N2 V(os2) - N1 V(os1))",)

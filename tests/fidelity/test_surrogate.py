@@ -10,9 +10,9 @@ from conftest import EXAMPLES
 from spice_cases import needs_ngspice
 
 from vle import load_model
+from vle.circuits.nonidealities import get_nonideality
 from vle.fidelity import realised_network
 from vle.fidelity.montecarlo import sample_result
-from vle.circuits.nonidealities import get_nonideality
 from vle.fidelity.surrogate import noise_gains, offset_bias, summing_gains
 from vle.mapping import Variation, compile_plan
 from vle.mapping.variation import opamp_offsets
