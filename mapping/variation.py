@@ -67,7 +67,9 @@ class VariedPlan(Plan):
     """A plan after a draw that varied op-amps: ``opamp_offsets`` maps every student unit
     ``(prefix, population, index)`` to the input offsets ``(V_os1, V_os2)`` (volts, nominal
     included) of the two op-amps of its summing amplifier. Later passes keep it (they
-    :func:`~dataclasses.replace` the plan)."""
+    :func:`~dataclasses.replace` the plan). A subclass made only by this pass, rather than a
+    field every plan carries, so that a plan without such a draw is the plain :class:`Plan`
+    it always was (the plan module belongs to every pass)."""
 
     opamp_offsets: Mapping[Unit, tuple[float, float]] = field(default_factory=dict)
 
