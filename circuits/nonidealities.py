@@ -5,7 +5,9 @@ Each non-ideality is a frozen dataclass registered by name (:func:`nonideality_n
 technology (:class:`~vle.circuits.technology.Technology`) unless given; a technology without
 the parameter is refused with a :class:`NonIdealityError` naming it. A non-ideality draws
 relative errors ``d`` for the parts of one kind, so a part of nominal value ``x`` is realised
-as ``x (1 + d)``; several non-idealities on the same part multiply.
+as ``x (1 + d)``; several non-idealities on the same part multiply. An op-amp non-ideality
+(:class:`OpAmpOffset`) instead draws an input-referred offset voltage per op-amp, as a
+deviation from the technology's nominal offset; several add.
 
 The draws are made by the compiler's part-variation pass (:mod:`vle.mapping.variation`), one
 value per physical part in a fixed order, from a random stream of its own per non-ideality
@@ -22,7 +24,7 @@ import numpy as np
 
 from vle.circuits.technology import Technology
 
-PART_KINDS = ("resistor", "capacitor")
+PART_KINDS = ("resistor", "capacitor", "opamp")
 """The kinds of part a non-ideality can vary."""
 
 DISTRIBUTIONS = ("uniform", "normal")
@@ -43,6 +45,8 @@ class NonIdeality:
 
     name: ClassVar[str] = ""
     parts: ClassVar[tuple[str, ...]] = ()
+    default: ClassVar[bool] = True
+    """Whether :func:`technology_nonidealities` (a run that names none) draws it."""
 
     def check(self, tech: Technology) -> None:
         """Raise :class:`NonIdealityError` when ``tech`` lacks what this needs."""
@@ -52,6 +56,12 @@ class NonIdeality:
         """Relative errors ``d`` (dimensionless) for parts of ``kind`` with nominal ``values``
         (ohms or farads); zeros for a kind this non-ideality does not vary."""
         raise NotImplementedError
+
+    def offset_errors(self, rng: np.random.Generator, count: int,
+                      tech: Technology) -> np.ndarray:
+        """Deviations (volts) of the input offset of ``count`` op-amps from the technology's
+        nominal ``opamp.offset``; zeros for a non-ideality that does not touch op-amps."""
+        return np.zeros(count)
 
     def describe(self, tech: Technology | None = None) -> str:
         """One line: name, what it varies, and its magnitude on ``tech``."""
@@ -200,6 +210,87 @@ class Mismatch(NonIdeality):
                 f"{100 * s_r:.2g} % at {tech.unit_resistance:g} ohm")
 
 
+@dataclass(frozen=True)
+class OpAmpOffset(NonIdeality):
+    """Op-amp input offset: each physical op-amp has an input-referred DC offset
+    ``V_os = offset + N(0, sigma^2)`` (volts) between its inputs, so it amplifies
+    ``V(+) + V_os - V(-)``; ``offset`` is the technology's nominal ``opamp.offset`` and
+    ``sigma`` its ``opamp.offset_sigma`` (parts of one type spread around the type's mean),
+    one independent draw per op-amp.
+
+    An inverting stage of noise gain ``N = 1 + R_f sum G`` (``R_f`` its feedback resistor,
+    ``G`` every conductance into its virtual ground) puts ``N V_os`` on its output; in a unit's
+    two-stage summing amplifier (:func:`~vle.circuits.cells.summing_amplifier`) the shift of
+    the summing node, and so of the membrane potential's steady state, is
+    ``N_2 V_os2 - N_1 V_os1`` (volts; :func:`vle.fidelity.surrogate.offset_bias` in model
+    units). The draws are made for those two op-amps of every unit (the ones that move ``u``);
+    followers, lead-section amplifiers and the error path's summing stages keep the nominal
+    offset of the op-amp macro-model.
+
+    ``value`` overrides ``sigma`` (volts; ``opamp-offset=0.002`` on the command line) and
+    ``offset`` the nominal offset (volts): ``value=0, offset=V`` gives every drawn op-amp
+    exactly ``V``. It is not among a technology's default non-idealities (name it with
+    ``--nonideality opamp-offset``), so runs that name none draw what they drew before.
+    """
+
+    name: ClassVar[str] = "opamp-offset"
+    parts: ClassVar[tuple[str, ...]] = ("opamp",)
+    default: ClassVar[bool] = False
+    value: float | None = None
+    offset: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.value is not None and not (math.isfinite(self.value) and self.value >= 0):
+            raise NonIdealityError(f"opamp-offset: sigma {self.value!r} must be a voltage >= 0 "
+                                   "(volts, e.g. 0.001 for 1 mV)")
+        if self.offset is not None and not math.isfinite(self.offset):
+            raise NonIdealityError(f"opamp-offset: nominal offset {self.offset!r} must be a "
+                                   "finite voltage (volts)")
+
+    def check(self, tech: Technology) -> None:
+        if tech.behavioural or tech.opamp is None:
+            raise NonIdealityError(f"opamp-offset: technology {tech.name!r} has no op-amps "
+                                   "(its amplifiers are ideal sources); use a technology "
+                                   "with op-amps (discrete, onchip)")
+        if self.value is None and self.offset is None and tech.opamp.offset_sigma == 0 \
+                and tech.opamp.offset == 0:
+            raise NonIdealityError(f"opamp-offset: technology {tech.name!r} has no op-amp "
+                                   "offset (offset and offset_sigma are 0); give a sigma, e.g. "
+                                   "opamp-offset=0.001")
+
+    def sigma(self, tech: Technology) -> float:
+        """The standard deviation (volts) in force on ``tech``."""
+        self.check(tech)
+        assert tech.opamp is not None
+        return float(self.value if self.value is not None else tech.opamp.offset_sigma)
+
+    def nominal(self, tech: Technology) -> float:
+        """The nominal (mean) offset (volts) in force on ``tech``."""
+        self.check(tech)
+        assert tech.opamp is not None
+        return float(self.offset if self.offset is not None else tech.opamp.offset)
+
+    def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
+                        tech: Technology) -> np.ndarray:
+        return np.zeros(np.size(values))
+
+    def offset_errors(self, rng: np.random.Generator, count: int,
+                      tech: Technology) -> np.ndarray:
+        assert tech.opamp is not None
+        mean = self.nominal(tech) - tech.opamp.offset
+        return mean + rng.normal(0.0, self.sigma(tech), count)
+
+    def scaled(self, factor: float, tech: Technology) -> NonIdeality:
+        return OpAmpOffset(value=factor * self.sigma(tech), offset=factor * self.nominal(tech))
+
+    def describe(self, tech: Technology | None = None) -> str:
+        what = "op-amp input offset V_os = offset + N(0, sigma^2) per summing-stage op-amp"
+        if tech is None or tech.behavioural or tech.opamp is None:
+            return f"{self.name}: {what}"
+        return (f"{self.name}: {what}; {tech.name}: offset {1e3 * self.nominal(tech):.3g} mV, "
+                f"sigma {1e3 * self.sigma(tech):.3g} mV")
+
+
 _REGISTRY: dict[str, type[NonIdeality]] = {}
 
 
@@ -211,7 +302,7 @@ def register_nonideality(cls: type[NonIdeality]) -> type[NonIdeality]:
     return cls
 
 
-for _cls in (ResistorTolerance, CapacitorTolerance, Mismatch):
+for _cls in (ResistorTolerance, CapacitorTolerance, Mismatch, OpAmpOffset):
     register_nonideality(_cls)
 
 
@@ -221,9 +312,12 @@ def nonideality_names() -> tuple[str, ...]:
 
 
 def technology_nonidealities(tech: Technology) -> tuple[NonIdeality, ...]:
-    """The non-idealities ``tech`` has parameters for, at their technology values."""
+    """The default non-idealities (``default``) ``tech`` has parameters for, at their
+    technology values."""
     out = []
     for cls in _REGISTRY.values():
+        if not cls.default:
+            continue
         ni = cls()
         try:
             ni.check(tech)
@@ -235,7 +329,8 @@ def technology_nonidealities(tech: Technology) -> tuple[NonIdeality, ...]:
 
 def get_nonideality(name: str, **params: object) -> NonIdeality:
     """The non-ideality ``name`` with ``params`` (e.g. ``value=0.02``, ``distribution=
-    "normal"``, ``scale=2``); an unknown name names the known ones."""
+    "normal"``, ``scale=2``; ``value=0.002, offset=0`` for ``opamp-offset``); an unknown name
+    names the known ones."""
     try:
         cls = _REGISTRY[name]
     except KeyError:

@@ -13,10 +13,14 @@ numba reference simulates what the parts realise, thousands of samples a minute:
   with noise gain ``N_1 = 1 + R_f sum G+``, its second the first stage's output and the negative
   conductances with ``N_2 = 2 + R_f sum |G-|``; an inverting stage of noise gain ``N`` realises
   ``1 / (1 + N / A)`` of its ideal gain, so positive weights and biases are scaled by
-  ``1 / ((1 + N_1/A)(1 + N_2/A))`` and negative ones by ``1 / (1 + N_2/A)``.
+  ``1 / ((1 + N_1/A)(1 + N_2/A))`` and negative ones by ``1 / (1 + N_2/A)``;
+- the input offsets ``V_os1``, ``V_os2`` of those two op-amps (drawn by ``opamp-offset``, else
+  the technology's nominal ``opamp.offset``) as a shift of the unit's bias
+  (:func:`offset_bias`).
 
 What the surrogate leaves out, by construction: the op-amps' bandwidth, swing and the followers'
-``A / (1 + A)``, SPICE's continuous time against the reference's scheme, and the error
+``A / (1 + A)``, the offsets of op-amps outside the summing amplifiers (followers, lead
+sections, the error path), SPICE's continuous time against the reference's scheme, and the error
 neurons' own sections (the reference ties an error neuron's time constants to its neuron's).
 Its error against ngspice on the same draws is measured, not assumed
 (``benchmarks/fidelity.py``).
@@ -29,17 +33,16 @@ from dataclasses import replace
 import numpy as np
 
 from vle.mapping.plan import Plan
+from vle.mapping.variation import opamp_offsets
 from vle.model.network import Network
 
 
-def summing_gains(plan: Plan, pop: str, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per unit of population ``pop``: the factors (dimensionless) by which the finite DC gain
-    of its summing amplifier scales its positive and its negative inputs (ones on behavioural
-    technologies); see the module docstring."""
+def noise_gains(plan: Plan, pop: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit of population ``pop`` on a technology with op-amps: the noise gains
+    ``N_1 = 1 + R_f sum G+`` and ``N_2 = 2 + R_f sum |G-|`` (dimensionless) of the two stages
+    of its summing amplifier, over the conductances of its projections and bias (nudging
+    conductances are left out, as in :func:`summing_gains`)."""
     tech = plan.technology
-    ones = np.ones(size)
-    if tech.behavioural or tech.opamp is None:
-        return ones, ones
     part = plan.student
     pos, neg = np.zeros(size), np.zeros(size)
     keys = [part.label + pr.name for pr in part.network.projections if pr.post == pop]
@@ -51,10 +54,54 @@ def summing_gains(plan: Plan, pop: str, size: int) -> tuple[np.ndarray, np.ndarr
         g = block.conductance
         pos += np.where(g > 0, g, 0.0).sum(axis=1)
         neg += np.where(g < 0, -g, 0.0).sum(axis=1)
-    a, rf = tech.opamp.dc_gain, tech.feedback_resistance
-    stage1 = 1.0 / (1.0 + (1.0 + rf * pos) / a)
-    stage2 = 1.0 / (1.0 + (2.0 + rf * neg) / a)
+    rf = tech.feedback_resistance
+    return 1.0 + rf * pos, 2.0 + rf * neg
+
+
+def _stage_gains(plan: Plan, pop: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``1 / (1 + N_1 / A)`` and ``1 / (1 + N_2 / A)`` per unit (op-amp technologies)."""
+    assert plan.technology.opamp is not None
+    a = plan.technology.opamp.dc_gain
+    n1, n2 = noise_gains(plan, pop, size)
+    return 1.0 / (1.0 + n1 / a), 1.0 / (1.0 + n2 / a)
+
+
+def summing_gains(plan: Plan, pop: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit of population ``pop``: the factors (dimensionless) by which the finite DC gain
+    of its summing amplifier scales its positive and its negative inputs (ones on behavioural
+    technologies); see the module docstring."""
+    tech = plan.technology
+    ones = np.ones(size)
+    if tech.behavioural or tech.opamp is None:
+        return ones, ones
+    stage1, stage2 = _stage_gains(plan, pop, size)
     return stage1 * stage2, stage2
+
+
+def offset_bias(plan: Plan, pop: str, size: int) -> np.ndarray:
+    """Per unit of population ``pop``: the shift of its bias (model units) by the input
+    offsets of its summing amplifier's op-amps (zeros on behavioural technologies).
+
+    An inverting stage of noise gain ``N`` whose non-inverting input sits at ``V_os`` holds its
+    virtual ground at ``V_os``, so its output moves by ``+N V_os`` (times ``1 / (1 + N / A)``
+    at finite gain ``A``). The first stage's output enters the second inverted, so the
+    summing node (the section's drive, and at steady state the membrane potential) moves by
+
+        dV = g_2 (N_2 V_os2 - g_1 N_1 V_os1),   g_k = 1 / (1 + N_k / A)
+
+    volts, and the bias by ``db = dV / v_unit``. ``dV`` is already the voltage at the
+    summing node, after the stages' gains, so it is added to the bias the conductances
+    realise (which the gains scale) without scaling it again."""
+    tech = plan.technology
+    if tech.behavioural or tech.opamp is None:
+        return np.zeros(size)
+    drawn = opamp_offsets(plan)
+    nominal = (tech.opamp.offset, tech.opamp.offset)
+    pairs = np.array([drawn.get((plan.student.prefix, pop, i), nominal) for i in range(size)],
+                     dtype=np.float64).reshape(size, 2)
+    n1, n2 = noise_gains(plan, pop, size)
+    g1, g2 = _stage_gains(plan, pop, size)
+    return g2 * (n2 * pairs[:, 1] - g1 * n1 * pairs[:, 0]) / plan.v_unit
 
 
 def _scaled(w: np.ndarray, gains: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
@@ -75,11 +122,15 @@ def realised_network(plan: Plan) -> Network:
             pops.append(p)
             continue
         sec = [plan.values[(part.prefix, p.name, i, "neuron")] for i in range(p.size)]
-        bias = plan.conductances.get(f"{part.label}bias:{p.name}")
+        block = plan.conductances.get(f"{part.label}bias:{p.name}")
+        bias = _scaled(block.realised, gains[p.name])[:, 0] if block is not None \
+            else p.bias_array
+        shift = offset_bias(plan, p.name, p.size)
+        if shift.any():
+            bias = bias + shift
         pops.append(replace(
             p, tau_m=np.array([v.b for v in sec]) / s, tau_r=np.array([v.a for v in sec]) / s,
-            bias=_scaled(bias.realised, gains[p.name])[:, 0] if bias is not None
-            else p.bias_array))
+            bias=bias))
     projs = []
     for pr in net.projections:
         block = plan.conductances.get(part.label + pr.name)

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field, replace
 
 from vle.circuits.cells import follower, opamp, summing_amplifier, summing_node
 from vle.circuits.circuit import Section, Subcircuit
-from vle.circuits.elements import Element, Instance
+from vle.circuits.elements import Element, Instance, VoltageSource
 from vle.circuits.technology import Technology
+from vle.circuits.waveforms import Dc
 from vle.mapping.plan import Part, node
 
 
@@ -58,19 +59,34 @@ class Kit:
         return self.amp is not None
 
     def summing(self, b: Builder, name: str, part: Part, pop: str, i: int, inputs: str,
-                out: str) -> Instance:
+                out: str, offsets: tuple[float, float] | None = None) -> list[Element]:
         """A summing stage of unit ``i`` whose inputs are nodes ``inputs`` (``s``: ``h1_s_0``;
-        physical: ``h1_sp_0``, ``h1_sn_0``) and whose output is node ``out``."""
+        physical: ``h1_sp_0``, ``h1_sn_0``) and whose output is node ``out``.
+
+        ``offsets`` (physical only): the input offsets (volts) of its two op-amps beyond the
+        macro-model's nominal one, realised as two DC sources of this instance
+        (``Vos1_h1_0`` drives node ``h1_vos1_0``, ``Vos2_h1_0`` node ``h1_vos2_0``) into the
+        op-amps' non-inverting inputs of the shared definition ``summing_amp_os``
+        (:func:`~vle.circuits.cells.summing_amplifier` with ``offset_inputs``). Without,
+        the stage is the plain shared ``summing_amp``.
+        """
         rf = self.tech.feedback_resistance
         conns: tuple[str, ...]
         if self.amp is None:
             sub = b.define(summing_node("summing", rf))
             conns = (node(part.prefix, pop, inputs, i), node(part.prefix, pop, out, i))
-        else:
+            return [Instance(name, sub, conns)]
+        conns = (node(part.prefix, pop, inputs + "p", i),
+                 node(part.prefix, pop, inputs + "n", i), node(part.prefix, pop, out, i))
+        if offsets is None:
             sub = b.define(summing_amplifier("summing_amp", rf, self.amp))
-            conns = (node(part.prefix, pop, inputs + "p", i),
-                     node(part.prefix, pop, inputs + "n", i), node(part.prefix, pop, out, i))
-        return Instance(name, sub, conns)
+            return [Instance(name, sub, conns)]
+        sub = b.define(summing_amplifier("summing_amp_os", rf, self.amp, offset_inputs=True))
+        refs = tuple(node(part.prefix, pop, f"vos{k}", i) for k in (1, 2))
+        tail = f"{part.prefix}{pop}_{i}".lower()
+        els: list[Element] = [VoltageSource(f"Vos{k}_{tail}", ref, "0", Dc(v)) for k, (ref, v)
+                              in enumerate(zip(refs, offsets, strict=True), start=1)]
+        return [*els, Instance(name, sub, conns + refs)]
 
     def sum_nodes(self, part: Part, pop: str, size: int, inputs: str,
                   plastic: bool = False) -> tuple[str, ...]:

@@ -5,6 +5,9 @@ Per unit ``i`` of a population ``p`` (nodes ``p_<quantity>_i``)::
     crossbars -> s (sp, sn) -> summing stage -> i -> section (neuron) -> ub, cap u
     ub -> phi -> r
 
+(on a draw with op-amp offsets, :func:`~vle.mapping.variation.opamp_offsets`, the summing
+stage also has two DC sources ``Vos1``, ``Vos2`` driving its op-amps' non-inverting inputs)
+
 and, with a learning rule (student only)::
 
     ub -> phi' -> rp;   transposed crossbars / target error -> fs (fsp, fsn) -> summing -> fb
@@ -33,6 +36,7 @@ from vle.mapping.builder import Builder, Kit, instance_name
 from vle.mapping.plan import Part, Plan, SectionValues, node
 from vle.mapping.report import Row
 from vle.mapping.synapses import synapse_blocks
+from vle.mapping.variation import opamp_offsets, source_offsets
 from vle.model.population import Population
 
 
@@ -55,8 +59,10 @@ def _neuron(b: Builder, plan: Plan, part: Part, kit: Kit, pop: Population,
 
     sec = section_cell(f"sec_{part.prefix}{pop.name}_{i}".lower(),
                        plan.values[(part.prefix, pop.name, i, "neuron")], kit)
+    drawn = opamp_offsets(plan).get((part.prefix, pop.name, i))
     out: list[Element] = [
-        kit.summing(b, instance_name("sum", part, pop.name, i), part, pop.name, i, "s", "i"),
+        *kit.summing(b, instance_name("sum", part, pop.name, i), part, pop.name, i, "s", "i",
+                     offsets=source_offsets(plan, drawn) if drawn is not None else None),
         inst("sec", b.define(sec), n("i"), n("ub"), n("u")),
         inst("phi", b.define(phi_cell(f"phi_{pop.phi}", pop.phi, plan.v_unit)), n("ub"), n("r")),
     ]
@@ -66,7 +72,8 @@ def _neuron(b: Builder, plan: Plan, part: Part, kit: Kit, pop: Population,
     mult = b.define(multiplier("multiplier", plan.v_unit))
     out += [
         inst("dphi", b.define(dphi), n("ub"), n("rp")),
-        kit.summing(b, instance_name("fsum", part, pop.name, i), part, pop.name, i, "fs", "fb"),
+        *kit.summing(b, instance_name("fsum", part, pop.name, i), part, pop.name, i, "fs",
+                     "fb"),
     ]
     if plan.rule == "bp":
         out.append(inst("mul", mult, n("rp"), n("fb"), n("e")))

@@ -10,25 +10,37 @@ row-major), which are resistors ``1/|G|``. Each non-ideality draws from a stream
 ``SeedSequence([seed, crc32(name)])``, so the same seed gives the same bits on any machine and
 any number of workers, and switching one non-ideality on does not change another's draw.
 
+A non-ideality that varies op-amps (``opamp-offset``) draws, after the resistors and
+capacitors, the input offset of the two op-amps of every student unit's summing amplifier
+(units sorted by population and index; stage 1 then stage 2), each ``V_os = nominal +
+deviation`` in volts, rounded to 12 significant digits. They are kept on the plan
+(:class:`VariedPlan`, read with :func:`opamp_offsets`); the cell-selection pass realises them
+as a DC source per op-amp in series with its non-inverting input.
+
 Realised time constants follow from the parts (lag ``a = R2 C``, ``b = (R1 + R2) C``; lead
 ``b = R C``, ``a = (1 + Rb/Ra) b``) and weights from the conductances (``W = R_f G``; a
 resistor ``R (1 + d)`` conducts ``G / (1 + d)``). The teacher (test bench), the summing
-stages' feedback resistors, the op-amps and the plastic weights' capacitor voltages stay
-nominal. The report rows state every varied time constant and weight against its nominal
-value.
+stages' feedback resistors, the other op-amps (followers, lead sections, the error path) and
+the plastic weights' capacitor voltages stay nominal. The report rows state every varied time
+constant, weight and op-amp offset (``V_os1``, ``V_os2``, volts) against its nominal value.
 """
 
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
+from vle.circuits.engineering import significant
 from vle.circuits.nonidealities import NonIdeality
 from vle.circuits.technology import Technology
 from vle.mapping.plan import Conductances, Plan, SectionValues
 from vle.mapping.report import Row
+
+Unit = tuple[str, str, int]
+"""A unit of a part: ``(prefix, population, index)``."""
 
 _LAG = ("r1", "r2", "c")
 _LEAD = ("r", "c", "ra", "rb")
@@ -48,6 +60,32 @@ class Variation:
         names = [n.name for n in self.nonidealities]
         if len(set(names)) != len(names):
             raise ValueError(f"each non-ideality once per variation, got {names}")
+
+
+@dataclass(frozen=True)
+class VariedPlan(Plan):
+    """A plan after a draw that varied op-amps: ``opamp_offsets`` maps every student unit
+    ``(prefix, population, index)`` to the input offsets ``(V_os1, V_os2)`` (volts, nominal
+    included) of the two op-amps of its summing amplifier. Later passes keep it (they
+    :func:`~dataclasses.replace` the plan). A subclass made only by this pass, rather than a
+    field every plan carries, so that a plan without such a draw is the plain :class:`Plan`
+    it always was (the plan module belongs to every pass)."""
+
+    opamp_offsets: Mapping[Unit, tuple[float, float]] = field(default_factory=dict)
+
+
+def opamp_offsets(plan: Plan) -> Mapping[Unit, tuple[float, float]]:
+    """The drawn summing-stage op-amp offsets of ``plan`` (volts; empty when none were
+    drawn: every op-amp then has the technology's nominal offset)."""
+    return plan.opamp_offsets if isinstance(plan, VariedPlan) else {}
+
+
+def source_offsets(plan: Plan, offsets: tuple[float, float]) -> tuple[float, float]:
+    """What the series sources of a summing stage carry (volts): the drawn offsets less the
+    nominal one the op-amp macro-model already has."""
+    opamp = plan.technology.opamp
+    nominal = opamp.offset if opamp is not None else 0.0
+    return (significant(offsets[0] - nominal), significant(offsets[1] - nominal))
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -145,6 +183,36 @@ def vary_parts(plan: Plan, variation: Variation) -> tuple[Plan, list[Row], list[
             if x != 0.0:
                 rows.append(Row(f"{bkey}[{i},{j}]", "W", float(old_block.realised[i, j]),
                                 float(x * rf), "", label))
+    varied = replace(plan, values=new_values, conductances=new_blocks)
+    drawn = ""
+    if any("opamp" in ni.parts for ni in variation.nonidealities):
+        offsets = _draw_offsets(plan, variation)
+        varied = VariedPlan(**{f.name: getattr(varied, f.name) for f in fields(Plan)},
+                            opamp_offsets=offsets)
+        assert tech.opamp is not None
+        for (_, pop, i), pair in offsets.items():
+            item = plan.student.item(pop, i)
+            for k, volts in enumerate(pair, start=1):
+                rows.append(Row(item, f"V_os{k}", tech.opamp.offset, volts, "V",
+                                f"{label}: op-amp {k} of the summing amplifier"))
+        drawn = f", {2 * len(offsets)} op-amp offsets"
     notes = [f"{label}: " + "; ".join(ni.describe(tech) for ni in variation.nonidealities)
-             + f" ({len(slots)} parts drawn)"]
-    return replace(plan, values=new_values, conductances=new_blocks), rows, notes
+             + f" ({len(slots)} parts drawn{drawn})"]
+    return varied, rows, notes
+
+
+def _draw_offsets(plan: Plan, variation: Variation) -> dict[Unit, tuple[float, float]]:
+    """``(V_os1, V_os2)`` (volts) of every student unit's summing amplifier: the nominal
+    offset plus the deviations every non-ideality draws from its own stream, two per unit in
+    the fixed order (see the module docstring)."""
+    tech = plan.technology
+    assert tech.opamp is not None
+    part = plan.student
+    units = sorted((part.prefix, pop.name, i) for pop in part.network.neurons
+                   for i in range(pop.size))
+    total = np.full(2 * len(units), tech.opamp.offset)
+    for ni in variation.nonidealities:
+        total += ni.offset_errors(stream(variation.seed, ni.name), total.size, tech)
+    pairs = total.reshape(len(units), 2)
+    return {u: (significant(float(a)), significant(float(b)))
+            for u, (a, b) in zip(units, pairs, strict=True)}

@@ -21,7 +21,8 @@ def summing_node(name: str, r_f: float) -> Subcircuit:
     ), description=("summing node: out = R_f * (current into s)",))
 
 
-def summing_amplifier(name: str, r_f: float, amp: Subcircuit) -> Subcircuit:
+def summing_amplifier(name: str, r_f: float, amp: Subcircuit, *,
+                      offset_inputs: bool = False) -> Subcircuit:
     """Physical summing stage for differential (signed) crossbars; ports ``sp``, ``sn``,
     ``out``: ``V(out) = R_f (I_p - I_n)``.
 
@@ -30,12 +31,26 @@ def summing_amplifier(name: str, r_f: float, amp: Subcircuit) -> Subcircuit:
     ``o1`` through ``R_f`` and has ``R_f`` in feedback
     (``V(out) = -V(o1) - R_f I_n``). Conductances of positive weights go to ``sp``, of
     negative weights to ``sn``; both nodes sit at 0 V, so each synapse current is ``G V``.
+
+    With ``offset_inputs`` the non-inverting inputs of the two op-amps are the extra ports
+    ``os1`` and ``os2`` instead of ground, so one shared definition serves every unit while
+    each instance's own offset sources (``V(os) = V_os``, outside the subcircuit) sit in
+    series with its op-amps' inputs. A stage of noise gain ``N`` then moves its output by
+    ``N V_os``: with ``G+`` and ``G-`` the conductances into ``sp`` and ``sn``,
+    ``N_1 = 1 + R_f G+``, ``N_2 = 2 + R_f G-`` and
+    ``V(out) = R_f (I_p - I_n) + N_2 V(os2) - N_1 V(os1)`` (ideal op-amps).
     """
-    return Subcircuit(name, ("sp", "sn", "out"), (
+    plus1, plus2 = ("os1", "os2") if offset_inputs else ("0", "0")
+    ports = ("sp", "sn", "out") + (("os1", "os2") if offset_inputs else ())
+    description: tuple[str, ...] = (
+        "summing amplifier: out = R_f (I(sp) - I(sn)), sp and sn virtual grounds",)
+    if offset_inputs:
+        description += ("offsets: os1, os2 drive the op-amps' non-inverting inputs "
+                        "(out moves by N2 V(os2) - N1 V(os1))",)
+    return Subcircuit(name, ports, (
         Resistor("Rf1", "sp", "o1", r_f),
-        Instance("X1", amp.name, ("0", "sp", "o1")),
+        Instance("X1", amp.name, (plus1, "sp", "o1")),
         Resistor("Rin2", "o1", "sn", r_f),
         Resistor("Rf2", "sn", "out", r_f),
-        Instance("X2", amp.name, ("0", "sn", "out")),
-    ), description=("summing amplifier: out = R_f (I(sp) - I(sn)), sp and sn virtual grounds",),
-        requires=(amp,))
+        Instance("X2", amp.name, (plus2, "sn", "out")),
+    ), description=description, requires=(amp,))

@@ -203,6 +203,28 @@ def test_differential_crossbar_with_summing_amplifier() -> None:
         assert all(abs(p) > 2 * np.pi * 1e5 for p in h.poles)
 
 
+def test_summing_amplifier_offset_inputs_see_the_noise_gains() -> None:
+    rf, w = 10e3, np.array([[0.5, -2.0]])
+    amp = opamp("opamp", SPEC)
+    xbar = crossbar("xbar", w / rf, differential=True)
+    cell = summing_amplifier("sum_os", rf, amp, offset_inputs=True)
+    assert cell.ports == ("sp", "sn", "out", "os1", "os2")
+    assert summing_amplifier("sum", rf, amp).ports == ("sp", "sn", "out")
+    top = Subcircuit("top", ("in0", "in1", "os1", "os2", "o"), (
+        Instance("Xx", "xbar", ("in0", "in1", "sp", "sn")),
+        Instance("Xs", "sum_os", ("sp", "sn", "o", "os1", "os2"))), requires=(xbar, cell))
+    grounded = {"in0": 0.0, "in1": 0.0}
+    n1, n2 = 1 + 0.5, 2 + 2.0  # 1 + R_f G+ and 2 + R_f |G-|
+    h1 = tf(top, "os1", "o", fixed={**grounded, "os2": 0.0})
+    h2 = tf(top, "os2", "o", fixed={**grounded, "os1": 0.0})
+    assert h1.dc_gain == pytest.approx(-n1, rel=OPAMP)
+    assert h2.dc_gain == pytest.approx(n2, rel=OPAMP)
+    a = SPEC.dc_gain  # and to the finite-gain factors the surrogate uses
+    g1, g2 = 1 / (1 + n1 / a), 1 / (1 + n2 / a)
+    assert h1.dc_gain == pytest.approx(-g2 * g1 * n1, rel=IDEAL)
+    assert h2.dc_gain == pytest.approx(g2 * n2, rel=IDEAL)
+
+
 def test_plastic_crossbar_multiplies_by_the_weight_voltage() -> None:
     v_unit, rf = 0.1, 1e3
     for transposed in (False, True):

@@ -3,6 +3,8 @@ Pelgrom's area law against their closed forms, and clear refusals."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -10,8 +12,10 @@ from vle.circuits import get_technology
 from vle.circuits.nonidealities import (
     NORMAL_SIGMAS_PER_TOLERANCE,
     NonIdealityError,
+    OpAmpOffset,
     get_nonideality,
     nonideality_names,
+    technology_nonidealities,
 )
 
 N_DRAWS = 200_000
@@ -22,7 +26,8 @@ about 1e11 runs)."""
 
 
 def test_registry_lists_every_nonideality_with_its_physics() -> None:
-    assert nonideality_names() == ("resistor-tolerance", "capacitor-tolerance", "mismatch")
+    assert nonideality_names() == ("resistor-tolerance", "capacitor-tolerance", "mismatch",
+                                   "opamp-offset")
     for name in nonideality_names():
         ni = get_nonideality(name)
         assert type(ni).__doc__ and len(type(ni).__doc__ or "") > 150
@@ -64,7 +69,38 @@ def test_mismatch_follows_pelgrom_area_law() -> None:
                        3 * want_c)
 
 
+def test_opamp_offset_is_nominal_plus_a_normal_draw_per_opamp() -> None:
+    tech = get_technology("discrete")
+    assert tech.opamp is not None and tech.opamp.offset_sigma == 1e-3
+    ni = get_nonideality("opamp-offset")
+    d = ni.offset_errors(np.random.default_rng(3), N_DRAWS, tech)
+    assert abs(d.std() / 1e-3 - 1) < STAT_BOUND and abs(d.mean()) < 5 * 1e-3 / np.sqrt(N_DRAWS)
+    assert not ni.relative_errors(np.random.default_rng(0), "resistor", np.ones(5), tech).any()
+    exact = get_nonideality("opamp-offset", value=0.0, offset=0.01)
+    assert np.all(exact.offset_errors(np.random.default_rng(0), 4, tech) == 0.01)
+    assert "sigma 1 mV" in ni.describe(tech) and "2 mV" in ni.describe(get_technology("onchip"))
+    assert ni.scaled(3.0, tech) == OpAmpOffset(value=3e-3, offset=0.0)
+    assert ni.params() == {"value": None, "offset": None}
+    for name in ("resistor-tolerance", "capacitor-tolerance", "mismatch"):
+        assert not get_nonideality(name).offset_errors(np.random.default_rng(0), 3, tech).any()
+    exact_parts = replace(tech, opamp=replace(tech.opamp, offset_sigma=0.0))
+    with pytest.raises(NonIdealityError, match="has no op-amp offset .* opamp-offset=0.001"):
+        ni.check(exact_parts)
+    get_nonideality("opamp-offset", value=1e-3).check(exact_parts)
+
+
+def test_opamp_offset_is_drawn_only_when_named() -> None:
+    for tech in ("discrete", "onchip"):
+        names = [ni.name for ni in technology_nonidealities(get_technology(tech))]
+        assert "opamp-offset" not in names and names
+    get_nonideality("opamp-offset").check(get_technology("onchip"))
+
+
 @pytest.mark.parametrize(("name", "params", "tech", "fragment"), [
+    ("opamp-offset", {}, "ideal", "technology 'ideal' has no op-amps"),
+    ("opamp-offset", {"value": -1e-3}, None, "sigma -0.001 must be a voltage >= 0"),
+    ("opamp-offset", {"offset": float("nan")}, None, "must be a finite voltage"),
+    ("opamp-offset", {"sigma": 1e-3}, None, "opamp-offset:"),
     ("mismatch", {}, "discrete", "technology 'discrete' has no Pelgrom mismatch"),
     ("resistor-tolerance", {}, "ideal", "technology 'ideal' has no resistor_tolerance"),
     ("resistor-tolerance", {"value": -0.1}, None, "must be a relative value in [0, 1)"),

@@ -1,5 +1,6 @@
 """The part-variation pass: one draw per physical part, the same bits for the same seed, a
-stream per non-ideality, time constants and weights recomputed from the drawn parts."""
+stream per non-ideality, time constants and weights recomputed from the drawn parts, op-amp
+offsets realised per summing-amplifier instance."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import pytest
 from conftest import EXAMPLES
 
 from vle import load_model
-from vle.circuits import write_netlist
+from vle.circuits import format_value, write_netlist
 from vle.circuits.nonidealities import get_nonideality
 from vle.mapping import Variation, compile, compile_plan
-from vle.mapping.variation import stream
+from vle.mapping.variation import opamp_offsets, stream
 
 ROUNDING = 4e-16
 """Two float64 multiplications apart (a time constant R C with C scaled by 1 + d)."""
@@ -88,3 +89,46 @@ def test_bad_variations_are_refused(lagline) -> None:
         Variation(1, (CAP, CAP))
     with pytest.raises(ValueError, match="has no Pelgrom mismatch"):
         compile(lagline, "discrete", variation=Variation(1, (get_nonideality("mismatch"),)))
+
+
+OFFSET = get_nonideality("opamp-offset")
+
+
+def test_opamp_offsets_are_drawn_two_per_unit_and_realised_per_instance(lagline) -> None:
+    plan, report = compile_plan(lagline, "discrete", variation=Variation(3, (OFFSET,)))
+    offsets = opamp_offsets(plan)
+    assert set(offsets) == {("", "h1", 0), ("", "out", 0)}
+    values = [v for pair in offsets.values() for v in pair]
+    assert len(set(values)) == 4 and all(0 < abs(v) < 6e-3 for v in values)  # sigma 1 mV
+    text = write_netlist(plan.circuit)
+    assert text.count(".subckt summing_amp_os sp sn out os1 os2") == 1
+    assert "\n.subckt summing_amp " not in text
+    v1, v2 = offsets[("", "h1", 0)]
+    assert f"Vos1_h1_0 h1_vos1_0 0 DC {format_value(v1)}\n" in text
+    assert f"Vos2_h1_0 h1_vos2_0 0 DC {format_value(v2)}\n" in text
+    assert "Xsum_h1_0 h1_sp_0 h1_sn_0 h1_i_0 h1_vos1_0 h1_vos2_0 summing_amp_os" in text
+    rows = {(r.item, r.quantity): r for r in report.rows if r.unit == "V"}
+    assert rows[("h1[0]", "V_os1")].realised == v1 and rows[("h1[0]", "V_os2")].realised == v2
+    assert rows[("out[0]", "V_os1")].requested == 0.0
+    assert any("4 op-amp offsets" in n for n in report.notes)
+
+
+def test_opamp_offsets_same_seed_same_bits_and_their_own_stream(lagline) -> None:
+    a = opamp_offsets(compile_plan(lagline, "discrete", variation=Variation(8, (OFFSET,)))[0])
+    b = opamp_offsets(compile_plan(lagline, "discrete", variation=Variation(8, (OFFSET,)))[0])
+    c = opamp_offsets(compile_plan(lagline, "discrete", variation=Variation(9, (OFFSET,)))[0])
+    assert a == b and a != c
+    with_parts, _ = compile_plan(lagline, "discrete", variation=Variation(8, (RES, CAP, OFFSET)))
+    parts_only, _ = compile_plan(lagline, "discrete", variation=Variation(8, (RES, CAP)))
+    assert opamp_offsets(with_parts) == a  # the parts' draws do not move the offsets
+    assert with_parts.values == parts_only.values  # nor the offsets the parts
+    assert not opamp_offsets(parts_only)
+    assert "summing_amp_os" not in write_netlist(parts_only.circuit)
+
+
+def test_a_known_offset_on_every_summing_opamp(lagline) -> None:
+    exact = get_nonideality("opamp-offset", value=0.0, offset=2.5e-3)
+    plan, _ = compile_plan(lagline, "onchip", variation=Variation(0, (exact,)))
+    assert set(opamp_offsets(plan).values()) == {(2.5e-3, 2.5e-3)}
+    with pytest.raises(ValueError, match="technology 'ideal' has no op-amps"):
+        compile(lagline, "ideal", variation=Variation(1, (OFFSET,)))
