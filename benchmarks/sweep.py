@@ -114,7 +114,7 @@ def main() -> None:
                    "workers_1": figures[1], "workers_2": figures[2],
                    "load_average": os.getloadavg()}
             runs.append(rec)
-            emit(rec, "dask", "distributed")
+            emit(rec, "numba", "dask", "distributed")
     ratios = [r["ratio"] for r in runs]
     median = statistics.median(ratios)
     emit({"benchmark": "sweep", "figure": "points per hour, 2 workers / 1 worker",
@@ -127,7 +127,7 @@ def main() -> None:
               w: round(statistics.median(r["seconds_per_point"][w] for r in runs), 4)
               for w in (1, 2)},
           "cpus_usable": len(os.sched_getaffinity(0)), "load_average_before": load_before,
-          "load_average": os.getloadavg()}, "dask", "distributed")
+          "load_average": os.getloadavg()}, "numba", "dask", "distributed")
 
 
 if __name__ == "__main__":

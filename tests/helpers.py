@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import numpy as np
 
 from vle.model import Network, Population, Projection
@@ -77,3 +81,26 @@ EXAMPLE_TIME_SCALE = {("lagline_gle", "onchip"): 1e-5}
 """Time scales (s per model unit) for example/technology pairs the technology's default cannot
 realise: lagline_gle's output error neuron (q = 20 at tau_r = 0.1) needs tau_r >= 0.16 us on
 onchip's 200 MHz op-amps (vle.mapping.value_selection.BANDWIDTH_MARGIN), so 10 us per unit."""
+
+
+CHROMIUM = shutil.which("chromium")
+"""Headless Chromium (Debian: apt-get install chromium), to open pages as a person would."""
+
+
+def open_in_chromium(page: Path, folder: Path, size: str = "1280,2400"
+                     ) -> tuple[Path, list[str], str]:
+    """Open ``page`` from its file in headless Chromium: a screenshot (``folder/shot.png``),
+    the console messages the page logged, and the DOM after its scripts ran."""
+    assert CHROMIUM is not None
+    shot = folder / "shot.png"
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", f"--user-data-dir={folder / 'profile'}",
+            "--enable-logging=stderr", "--v=0"]
+    done = subprocess.run(base + [f"--window-size={size}", f"--screenshot={shot}",
+                                  page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
+    dom = subprocess.run(base + ["--dump-dom", page.as_uri()], capture_output=True, text=True,
+                         timeout=120)
+    return shot, console, dom.stdout

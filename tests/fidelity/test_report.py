@@ -3,13 +3,10 @@ dataset; checked in headless Chromium when it is installed (slow)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-
 import numpy as np
 import pytest
 import xarray as xr
+from helpers import CHROMIUM, open_in_chromium
 
 from vle.fidelity.report import Overlay, SensitivityRow, summary_rows, write_report
 
@@ -63,26 +60,12 @@ def test_report_has_its_tables_and_plots(tmp_path) -> None:
         assert (tmp_path / png).stat().st_size > 5000
 
 
-CHROMIUM = shutil.which("chromium")
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get "
                     "install chromium)")
 def test_report_loads_in_headless_chromium_without_console_errors(tmp_path) -> None:
     page = _write(tmp_path)
-    shot = tmp_path / "shot.png"
-    profile = tmp_path / "profile"
-    base = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0"]
-    done = subprocess.run(base + ["--window-size=1280,2400", f"--screenshot={shot}",
-                                  page.as_uri()], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+    shot, console, dom = open_in_chromium(page, tmp_path)
     assert shot.stat().st_size > 20000
-    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
     assert not console, console
-    dom = subprocess.run(base + ["--dump-dom", page.as_uri()], capture_output=True, text=True,
-                         timeout=120)
-    assert dom.stdout.count("<img") == 6 and dom.stdout.count("<table") == 4
-    json.dumps(console)
+    assert dom.count("<img") == 6 and dom.count("<table") == 4
