@@ -69,8 +69,9 @@ def run_sweep(spec: SweepSpec, out: str | Path, *, workers: int | None = None,
     """Run every point of ``spec`` not yet in the store at ``out``; returns the run's
     summary and :func:`sweep_dataset` of the store."""
     spec.check()
+    tasks = point_tasks(spec, spec.point_values())
     with open_store(out, spec.to_json(), spec_attrs(spec), new=new) as store:
-        summary = run_tasks(evaluate_point, point_tasks(spec, spec.point_values()), store,
+        summary = run_tasks(evaluate_point, tasks, store,
                             workers=workers, scheduler=scheduler, timeout=spec.timeout,
                             retries=spec.retries, rerun_failed=rerun_failed,
                             progress=progress)

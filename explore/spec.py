@@ -38,7 +38,7 @@ import functools
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +110,6 @@ class SweepSpec:
     constraints: tuple[tuple[str, str, float], ...] = ()
     timeout: float | None = None
     retries: int = 2
-    _points: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False,
-                                          compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "model", str(Path(self.model).resolve()))
@@ -160,8 +158,6 @@ class SweepSpec:
         if self.samples and not self.build_nonidealities():
             raise SweepError(f"sweep.samples = {self.samples}: technology {tech.name!r} has "
                              "nothing to draw; name sweep.nonidealities or set samples = 0")
-        object.__setattr__(self, "_points", sample_points(self.axes, self.sampling,
-                                                          self.points, self.seed))
 
     def metric_names(self) -> list[str]:
         """The metrics the objectives and constraints name."""
@@ -192,8 +188,10 @@ class SweepSpec:
         return get_technology(self.technology)
 
     def point_values(self) -> list[dict[str, Any]]:
-        """Every point's parameter values (path -> value), in point order."""
-        return [dict(p) for p in self._points]
+        """Every point's parameter values (path -> value), in point order, from the spec's
+        sampling (a grid over a range without ``count`` is refused here: a search or a
+        sensitivity analysis of the same spec needs none)."""
+        return sample_points(self.axes, self.sampling, self.points, self.seed)
 
     def check(self) -> None:
         """Apply every range's ends and every listed value alone to the base model and

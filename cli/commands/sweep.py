@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--workers: must be >= 1, got {args.workers}")
     spec = load_sweep(args.sweep)
     search = SearchSpec(args.generations, args.population) if args.search else None
+    if not (args.search or args.sensitivity):
+        spec.point_values()  # a grid it cannot make is refused before anything is written
     check_output(args.out, "--out", folder=True, parents=args.parents)
     progress = show_progress(args)
     if args.sensitivity:

@@ -50,8 +50,6 @@ def test_a_typo_names_the_nearest_valid_path(tmp_path: Path, path: str, nearest:
     ('"technology.weight_bits" = [4, 8]',
      '"technology.weight_bits" = { low = 8, high = 4, count = 2 }', r"must be below high"),
     ('"technology.weight_bits" = [4, 8]',
-     '"technology.weight_bits" = { low = 4, high = 8 }', r"a grid over a range needs count"),
-    ('"technology.weight_bits" = [4, 8]',
      '"technology.opamp.gbw" = { low = 0, high = 1e9, scale = "log", count = 3 }',
      r"a log scale needs low > 0"),
 ])
@@ -61,6 +59,15 @@ def test_bad_specs_are_one_message(tmp_path: Path, old: str, new: str, match: st
     with pytest.raises(SweepError, match=match) as err:
         load_sweep(sweep)
     assert str(sweep) in str(err.value)
+
+
+def test_a_grid_over_a_range_needs_a_count(tmp_path: Path) -> None:
+    sweep = tiny_sweep(tmp_path)
+    sweep.write_text(sweep.read_text().replace('"technology.weight_bits" = [4, 8]',
+                                               '"technology.weight_bits" = { low = 4, high = 8 }'))
+    spec = load_sweep(sweep)  # a search or a sensitivity analysis needs no grid
+    with pytest.raises(SweepError, match=r"a grid over a range needs count"):
+        spec.point_values()
 
 
 def test_a_value_the_model_refuses_is_found_before_the_run(tmp_path: Path) -> None:
