@@ -7,7 +7,10 @@
 4. the same model in Brian2, checked against the numba reference;
 5. the LagLine circuit simulated by ngspice, against the numba reference;
 6. hardware fidelity: a short Monte Carlo run of LagLine on discrete parts (resistor and
-   capacitor tolerances) on the numba surrogate, with a sensitivity ranking and the HTML report.
+   capacitor tolerances) on the numba surrogate, with a sensitivity ranking and the HTML report;
+7. design-space exploration: a tiny sweep of LagLine on the CMOS technology (section
+   capacitance x conductance bits x op-amp GBW, 18 points), its cost and fidelity per point, and
+   the Pareto front as a table, a PNG and an HTML page.
 
     python examples/demo.py --out demo-output
 """
@@ -190,6 +193,35 @@ def learning_on_the_circuit(samples: int = 3, epochs: int = 5) -> None:
               f"hardware-aware trained {r['hardware_aware']:.2e}")
 
 
+def sweep(out: Path) -> None:
+    """A tiny design-space sweep on the local Dask cluster and its Pareto front."""
+    from vle.explore import load_sweep, pareto_front, run_sweep
+    from vle.explore.report import (
+        format_table,
+        front_table,
+        write_pareto_html,
+        write_pareto_png,
+    )
+
+    spec = load_sweep(HERE / "lagline_sweep.toml")
+    folder = out / "sweep"
+    summary, ds = run_sweep(spec, folder / "store", new=True, progress=False)
+    front = pareto_front(ds, spec.objectives, spec.constraints)
+    print(f"[sweep] LagLine on onchip: {summary.ok} points ({summary.failed} failed) on "
+          f"{summary.workers} workers in {summary.seconds:.1f} s, each costed and measured on "
+          f"the nominal circuit and {spec.samples} mismatch draws (numba surrogate)")
+    print(f"[sweep] Pareto front of {', '.join(f'{n} ({d})' for n, d in spec.objectives)}: "
+          f"{front.front.size} of {front.feasible.size} feasible points")
+    for line in format_table(front_table(ds, front)).splitlines():
+        print(f"[sweep]   {line}")
+    print(f"[sweep] plot: {write_pareto_png(ds, front, folder / 'pareto.png')}")
+    page = write_pareto_html(ds, front, folder / "pareto.html",
+                             command=f"vle pareto {folder / 'store'} --out {folder}")
+    print(f"[sweep] page: {page}")
+    print(f"[sweep] the same from the command line: vle sweep examples/lagline_sweep.toml "
+          f"--out {folder / 'store'} && vle pareto {folder / 'store'}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("demo-output"),
@@ -205,6 +237,7 @@ def main() -> int:
     spice(args.out)
     three_way()
     fidelity(args.out)
+    sweep(args.out)
     return 0
 
 
