@@ -79,7 +79,17 @@ def format_table(rows: list[list[str]]) -> str:
                      for r in rows)
 
 
+LOG_RATIO = 10.0
+"""An axis whose positive values span more than this factor is drawn on a log scale."""
+
+DISPLAY = {"area": (1e6, "mm$^2$"), "power": (1e3, "mW"),
+           "energy_per_time_unit": (1e9, "nJ")}
+"""Plot units of metrics whose SI values would read as 2e-08: (factor, unit)."""
+
+
 def _label(name: str) -> str:
+    if name in DISPLAY:
+        return f"{name} [{DISPLAY[name][1]}]"
     if name in METRICS:
         units = METRICS[name][1]
         return name if units == "1" else f"{name} [{units}]"
@@ -97,9 +107,9 @@ def write_pareto_png(ds: xr.Dataset, front: Front, path: str | Path) -> Path:
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]] or [(names[0], "")]
     fig, axes = plt.subplots(1, len(pairs), figsize=(4.6 * len(pairs), 4.0), squeeze=False)
     for ax, (a, b) in zip(axes[0], pairs, strict=True):
-        ya = np.asarray(ds[a].values, dtype=np.float64)
-        xb = np.asarray(ds[b].values, dtype=np.float64) if b else \
-            np.asarray(ds["point"].values, dtype=np.float64)
+        ya = np.asarray(ds[a].values, dtype=np.float64) * DISPLAY.get(a, (1.0,))[0]
+        xb = np.asarray(ds[b].values, dtype=np.float64) * DISPLAY.get(b, (1.0,))[0] if b \
+            else np.asarray(ds["point"].values, dtype=np.float64)
         ax.scatter(xb[front.feasible], ya[front.feasible], s=14, c="0.7",
                    label=f"feasible ({front.feasible.size})")
         order = front.front[np.argsort(xb[front.front])]
@@ -109,11 +119,13 @@ def write_pareto_png(ds: xr.Dataset, front: Front, path: str | Path) -> Path:
         ax.set_ylabel(_label(a))
         for axis, v in ((ax.set_xscale, xb), (ax.set_yscale, ya)):
             fin = v[front.feasible][np.isfinite(v[front.feasible])]
-            if fin.size and fin.min() > 0 and fin.max() / fin.min() > 30:
+            if fin.size and fin.min() > 0 and fin.max() / fin.min() > LOG_RATIO:
                 axis("log")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
-    fig.suptitle(f"{ds.attrs.get('technology', '')}: {ds.sizes['point']} points, "
+    model = Path(str(ds.attrs.get("model", "model"))).stem
+    fig.suptitle(f"{model} on {ds.attrs.get('technology', '')} ({ds.attrs.get('backend', '')}, "
+                 f"{ds.attrs.get('samples', 0)} draws per point): {ds.sizes['point']} points, "
                  f"{front.failed} failed, {front.infeasible} infeasible "
                  f"(front of {', '.join(f'{n} {d}' for n, d in front.objectives)})",
                  fontsize=10)
@@ -161,7 +173,7 @@ def write_pareto_html(ds: xr.Dataset, front: Front, path: str | Path, *,
     for key in ("x", "y"):
         v = np.asarray(ds[initial[key]].values, dtype=np.float64)[front.feasible]
         v = v[np.isfinite(v)]
-        initial[f"{key}log"] = bool(v.size and v.min() > 0 and v.max() / v.min() > 30)
+        initial[f"{key}log"] = bool(v.size and v.min() > 0 and v.max() / v.min() > LOG_RATIO)
     data = {"columns": cols, "points": _records(ds, front), "initial": initial}
     title = f"Sweep of {Path(str(ds.attrs.get('model', 'model'))).name} on " \
             f"{ds.attrs.get('technology', '')}"
