@@ -6,8 +6,8 @@
 2. the nominal circuit (:func:`vle.mapping.compile_plan`): a design the technology cannot
    realise raises :class:`~vle.mapping.MappingError`, and the point is recorded ``failed`` with
    that message (the sweep goes on);
-3. its cost (:func:`vle.mapping.cost.plan_cost`): area, power, energy per model time unit,
-   speed, part counts;
+3. its cost (:func:`vle.mapping.cost.plan_cost`): area, power, energy per model time unit and
+   per step of the model's simulation (a learning step when it learns), speed, part counts;
 4. its fidelity: the NRMSE of the traced output (default: the rate of the last output
    population) against the ideal model on the numba reference, for the nominal circuit and
    for ``samples`` Monte Carlo draws (:mod:`vle.fidelity`), on the numba surrogate or in
@@ -46,7 +46,9 @@ def evaluate(spec: SweepSpec, values: dict[str, Any],
     plan, _ = compile_plan(model, tech)
     out: dict[str, float] = {}
     if not tech.behavioural:
-        cost = plan_cost(plan).metrics()
+        report = plan_cost(plan)
+        cost = {**report.metrics(), "energy_per_step": report.energy_per_step(
+            model.simulation.dt)}
         out.update({k: float(cost[k]) for k in COST_METRICS})
     reference = reference_result(model, record=[trace])
     options: dict[str, object] | None = (

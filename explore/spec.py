@@ -62,6 +62,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "area": ("silicon or board area of the circuit", "m2"),
     "power": ("static power of the circuit", "W"),
     "energy_per_time_unit": ("energy per simulated model time unit (power x time scale)", "J"),
+    "energy_per_step": ("energy per time step of the model's simulation (power x dt x time "
+                        "scale): one learning step when the model learns", "J"),
     "speed": ("model time units per second of wall time on the circuit (1 / time scale)",
               "1/s"),
     "opamps": ("op-amps in the circuit", "1"),
@@ -70,8 +72,8 @@ METRICS: dict[str, tuple[str, str]] = {
 }
 """What a point records (name -> (long name, units)); objectives and constraints name these."""
 
-COST_METRICS = ("area", "power", "energy_per_time_unit", "speed", "opamps", "resistors",
-                "capacitors")
+COST_METRICS = ("area", "power", "energy_per_time_unit", "energy_per_step", "speed", "opamps",
+                "resistors", "capacitors")
 DIRECTIONS = ("min", "max")
 _SWEEP_KEYS = ("model", "technology", "sampling", "points", "seed", "backend", "samples",
                "nonidealities", "trace", "timeout", "retries", "parameters", "objectives",
