@@ -90,7 +90,9 @@ def trace_metrics(result: Result, reference: Result, traces: Sequence[str],
 
 
 UNITS: Mapping[str, str] = {"nrmse": "1", "max_abs": "model unit", "delay": "model time unit",
-                            "gain": "1", "phase": "rad"}
+                            "gain": "1", "phase": "rad", "grad_cos_ideal": "1",
+                            "grad_ratio_ideal": "1", "grad_cos_adjoint": "1",
+                            "grad_ratio_adjoint": "1"}
 """The unit of each metric (CF-style ``units`` attribute)."""
 
 LONG_NAMES: Mapping[str, str] = {
@@ -99,6 +101,11 @@ LONG_NAMES: Mapping[str, str] = {
     "delay": "delay behind the ideal model",
     "gain": "relative gain error at angular frequency",
     "phase": "phase error at angular frequency",
+    "grad_cos_ideal": "cosine of the circuit's accumulated update with the ideal model's",
+    "grad_ratio_ideal": "norm of the circuit's accumulated update over the ideal model's",
+    "grad_cos_adjoint": "cosine of the circuit's accumulated update with its exact gradient "
+                        "(adjoint)",
+    "grad_ratio_adjoint": "norm of the circuit's accumulated update over its exact gradient's",
 }
 """A description of each metric (CF-style ``long_name``)."""
 

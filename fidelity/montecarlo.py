@@ -38,9 +38,22 @@ def sample_variation(nonidealities: Sequence[NonIdeality], seed: int, index: int
     return Variation(sample_seed(seed, index), tuple(nonidealities))
 
 
+def forward_traces(model: Model) -> list[str]:
+    """The traces a sample is measured on: ``u``, ``ub`` and ``r`` of every population (the
+    rate only, for inputs). Error neurons and weights are the learning's, which a deployed
+    circuit's forward pass does not run (gradient fidelity measures them,
+    :mod:`vle.fidelity.gradients`)."""
+    return [f"{p.name}.{q}" for p in model.network.populations
+            for q in (("r",) if p.is_input else ("u", "ub", "r"))]
+
+
 def reference_result(model: Model, record: Iterable[str] | None = None) -> Result:
-    """The ideal model on the numba reference, with the model's own settings."""
-    return simulate_model(model, record=list(record) if record is not None else None)
+    """The ideal model's forward pass (no targets) on the numba reference, with the model's
+    own settings, recording ``record`` (default :func:`forward_traces`)."""
+    # targets={}: the forward pass alone, without error neurons nudging the membranes, as the
+    # surrogate runs the drawn circuit
+    return simulate_model(model, record=list(record) if record is not None
+                          else forward_traces(model), targets={})
 
 
 @dataclass(frozen=True, eq=False)

@@ -219,9 +219,12 @@ def write_report(ds: xr.Dataset, out: str | Path, *, overlay: Overlay | None = N
              "<h2>Metrics over the samples</h2>",
              "<p>Against the ideal model on the numba reference, on the model's grid. "
              "gain@w and phase@w: relative gain and phase (radians) errors at angular "
-             "frequency w.</p>"]
+             "frequency w. P.W:grad_*: for a model that learns, the circuit's accumulated "
+             "weight update on projection P against the ideal model's and against its own "
+             "exact gradient (adjoint), as cosine and norm ratio.</p>"]
     rows = summary_rows(ds)
     shown = [r for r in rows if metric_kind(r["metric"]) in ("nrmse", "max_abs", "delay")
+             or metric_kind(r["metric"]).startswith("grad_")
              or (output_trace is not None and r["metric"].startswith(output_trace + ":"))]
     parts.append(_table(("metric", "units", "mean", "std", "median", "p95 |x|", "worst",
                          "worst sample"),

@@ -41,8 +41,16 @@ from vle.execution import (
     make_tasks,
     run_tasks,
 )
+from vle.fidelity.gradients import KINDS as GRADIENT_KINDS
+from vle.fidelity.gradients import gradient_metrics, ideal_updates, learns
 from vle.fidelity.metrics import LONG_NAMES, UNITS, metric_kind, stimulus_frequencies
-from vle.fidelity.montecarlo import BACKENDS, reference_result, run_sample, sample_result
+from vle.fidelity.montecarlo import (
+    BACKENDS,
+    reference_result,
+    run_sample,
+    sample_result,
+    sample_variation,
+)
 from vle.fidelity.report import Overlay, SensitivityRow, write_report
 from vle.mapping import Variation
 from vle.model.loader import load_model
@@ -148,7 +156,16 @@ def sample_task(task: Task) -> dict[str, float]:
     if res.seed != task.seed:
         raise RuntimeError(f"sample {task.index}: seed {res.seed} differs from the task's "
                            f"{task.seed} (a bug)")
-    return res.metrics
+    if not learns(model):
+        return res.metrics
+    variation = sample_variation(spec.build(), spec.seed, task.index)
+    return {**res.metrics, **gradient_metrics(model, spec.technology, variation,
+                                              ideal=_ideal_updates(spec.model))}
+
+
+@functools.lru_cache(maxsize=4)
+def _ideal_updates(path: str) -> dict[str, tuple]:
+    return ideal_updates(_model(path))
 
 
 def metric_variables(model: Model) -> dict[str, Variable]:
@@ -165,6 +182,11 @@ def metric_variables(model: Model) -> dict[str, Variable]:
             kind = metric_kind(name)
             at = f" {k.split('@')[1]} rad per model time unit" if "@" in k else ""
             out[name] = Variable(f"{LONG_NAMES[kind]}{at} of {trace}", UNITS[kind])
+    if learns(model):
+        for pr in model.network.projections:
+            for kind in GRADIENT_KINDS:
+                out[f"{pr.name}.W:{kind}"] = Variable(f"{LONG_NAMES[kind]} for {pr.name}",
+                                                      UNITS[kind])
     return out
 
 

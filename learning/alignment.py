@@ -25,7 +25,7 @@ class Alignment:
     norm_ratio: float
 
 
-def rule_alignment(
+def accumulated_updates(
     network: Network,
     stimuli: Mapping[str, Signal],
     targets: Mapping[str, Signal],
@@ -35,12 +35,11 @@ def rule_alignment(
     dt: float,
     window: tuple[float, float] | None = None,
     batch: int | None = None,
-) -> dict[str, Alignment]:
-    """Per projection, the alignment of the rule's accumulated update over ``window`` (model
-    times, default the whole run) with the adjoint gradient, parameters held fixed.
-
-    Exact scheme, ``gamma = 0`` (so the rule's forward pass is the adjoint's).
-    """
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per projection ``(dW, -beta dL/dW)``: the rule's accumulated update
+    ``dW = sum_n dt <e r_pre^T>`` over ``window`` (model times, default the whole run), and the
+    adjoint's over the same forward pass, parameters held fixed (exact scheme, ``gamma = 0``,
+    so the rule's forward pass is the adjoint's)."""
     if rule.gamma != 0:
         raise ValueError("rule_alignment needs gamma = 0 (error nudging changes the forward "
                          "pass the adjoint differentiates)")
@@ -60,9 +59,37 @@ def rule_alignment(
             e, r = e[:, None, :], r[:, None, :]
         local = dt * np.einsum("tbi,tbj->ij", e[keep], r[keep]) / e.shape[1]
         lam = adj.lam[pr.post]
-        rr = r
-        exact = -rule.beta * np.einsum("tbi,tbj->ij", lam[keep], rr[keep]) / e.shape[1]
-        na, nb_ = np.linalg.norm(local), np.linalg.norm(exact)
-        cos = float(np.sum(local * exact) / (na * nb_)) if na and nb_ else float("nan")
-        out[pr.name] = Alignment(pr.name, cos, float(na / nb_) if nb_ else float("inf"))
+        exact = -rule.beta * np.einsum("tbi,tbj->ij", lam[keep], r[keep]) / e.shape[1]
+        out[pr.name] = (local, exact)
     return out
+
+
+def compare(update: np.ndarray, reference: np.ndarray) -> tuple[float, float]:
+    """``(cosine, |update| / |reference|)`` of two updates (NaN cosine when either is zero,
+    infinite ratio when the reference is)."""
+    na, nb = float(np.linalg.norm(update)), float(np.linalg.norm(reference))
+    cos = float(np.sum(update * reference) / (na * nb)) if na and nb else float("nan")
+    return cos, (na / nb if nb else float("inf"))
+
+
+def rule_alignment(
+    network: Network,
+    stimuli: Mapping[str, Signal],
+    targets: Mapping[str, Signal],
+    rule: LearningRule,
+    *,
+    t_stop: float,
+    dt: float,
+    window: tuple[float, float] | None = None,
+    batch: int | None = None,
+) -> dict[str, Alignment]:
+    """Per projection, the alignment of the rule's accumulated update over ``window`` (model
+    times, default the whole run) with the adjoint gradient, parameters held fixed
+    (:func:`accumulated_updates`).
+
+    Exact scheme, ``gamma = 0`` (so the rule's forward pass is the adjoint's).
+    """
+    ups = accumulated_updates(network, stimuli, targets, rule, t_stop=t_stop, dt=dt,
+                              window=window, batch=batch)
+    return {name: Alignment(name, *compare(local, exact))
+            for name, (local, exact) in ups.items()}
