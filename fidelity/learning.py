@@ -23,6 +23,8 @@ import tempfile
 from collections.abc import Sequence
 
 import numpy as np
+import xarray as xr
+from tqdm import tqdm
 
 from vle.circuits.nonidealities import NonIdeality
 from vle.fidelity.montecarlo import sample_variation
@@ -81,10 +83,11 @@ def hardware_aware(model: Model, technology: str, nonidealities: Sequence[NonIde
 
 
 def learning_fidelity(model: Model, technology: str, nonidealities: Sequence[NonIdeality], *,
-                      seed: int, samples: int, epochs: int, lr: float
-                      ) -> list[dict[str, float]]:
+                      seed: int, samples: int, epochs: int, lr: float,
+                      progress: bool = False) -> list[dict[str, float]]:
     """Per sample: the task loss of ``model`` deployed ``as_is``, ``fine_tuned`` on the sample
-    and ``hardware_aware`` trained, plus the ``nominal`` loss of the model on nominal parts."""
+    and ``hardware_aware`` trained, plus the ``nominal`` loss of the model on nominal parts
+    (``progress``: a bar over the samples on stderr)."""
     if not (model.learning and model.learning.active and model.targets):
         raise ValueError("learning fidelity needs a model with a [learning] rule and "
                          "[target] tables (a trained student, e.g. examples/lagline_student.toml "
@@ -93,10 +96,30 @@ def learning_fidelity(model: Model, technology: str, nonidealities: Sequence[Non
     robust = hardware_aware(model, technology, nonidealities, seed=seed, epochs=epochs)
     nominal = task_loss(on_sample(model, technology, None))
     rows = []
-    for i in range(samples):
+    for i in tqdm(range(samples), desc="learning on the samples", unit="sample",
+                  disable=not progress):
         var = sample_variation(nonidealities, seed, i)
         drawn = on_sample(model, technology, var)
         rows.append({"sample": float(i), "nominal": nominal, "as_is": task_loss(drawn),
                      "fine_tuned": task_loss(fine_tune(drawn, epochs)),
                      "hardware_aware": task_loss(on_sample(robust, technology, var))})
     return rows
+
+
+LOSSES = ("as_is", "fine_tuned", "hardware_aware")
+"""The three deployments of :func:`learning_fidelity`."""
+
+
+def learning_dataset(rows: Sequence[dict[str, float]], *, epochs: int, lr: float,
+                     technology: str) -> xr.Dataset:
+    """:func:`learning_fidelity`'s rows as a dataset along ``sample`` (netCDF-ready)."""
+    sample = np.array([int(r["sample"]) for r in rows], dtype=np.int64)
+    what = {"as_is": "task loss of the trained model on the sample as it is",
+            "fine_tuned": f"task loss after {epochs} epochs of the local rule on the sample",
+            "hardware_aware": "task loss of the hardware-aware trained model on the sample",
+            "nominal": "task loss of the trained model on nominal parts"}
+    return xr.Dataset({k: ("sample", np.array([r[k] for r in rows], dtype=np.float64),
+                           {"long_name": v, "units": "1"}) for k, v in what.items()},
+                      coords={"sample": sample},
+                      attrs={"epochs": epochs, "lr": lr, "technology": technology,
+                             "rule": "plain SGD on the plastic weights (circuit_rule)"})

@@ -168,6 +168,37 @@ def oat_plot(rows: Sequence[SensitivityRow], out: Path) -> Path | None:
     return _save(plt, fig, out / "sensitivity_sweep.png")
 
 
+def learning_plot(ds: xr.Dataset, out: Path) -> Path:
+    """Per sample, the task loss deployed as is, fine-tuned on the sample and hardware-aware
+    trained (log scale), with the nominal parts' loss as a line."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    x = np.arange(ds.sizes["sample"])
+    for name, colour in (("as_is", "#cc6677"), ("fine_tuned", "#117733"),
+                         ("hardware_aware", "#4477aa")):
+        ax.plot(x, ds[name].values, "o", color=colour, ms=4, label=name.replace("_", " "))
+    ax.axhline(float(ds["nominal"].values[0]), color="0.4", ls="--", lw=1, label="nominal parts")
+    ax.set_yscale("log")
+    ax.set_xlabel("sample")
+    ax.set_ylabel("task loss")
+    ax.set_title(f"learning on the circuit: {ds.attrs.get('epochs')} epochs of the local rule "
+                 f"(plain SGD, lr {ds.attrs.get('lr')})", fontsize=10)
+    ax.legend(fontsize=8)
+    return _save(plt, fig, out / "learning.png")
+
+
+def learning_rows(ds: xr.Dataset) -> list[tuple[str, str, str, str]]:
+    """Per deployment: median and mean task loss and, against as-is, the samples it beats."""
+    rows = []
+    as_is = ds["as_is"].values
+    for name in ("as_is", "fine_tuned", "hardware_aware"):
+        v = ds[name].values
+        beats = "" if name == "as_is" else f"{int(np.sum(v < as_is))} of {v.size}"
+        rows.append((name.replace("_", " "), _fmt(float(np.median(v))), _fmt(float(v.mean())),
+                     beats))
+    return rows
+
+
 def _fmt(x: float) -> str:
     return "nan" if not math.isfinite(x) else f"{x:.3g}"
 
@@ -200,7 +231,7 @@ figure{margin:1em 0} img{max-width:100%} figcaption{font-size:0.8em;color:#555}
 
 def write_report(ds: xr.Dataset, out: str | Path, *, overlay: Overlay | None = None,
                  sensitivity: Sequence[SensitivityRow] = (), output_trace: str | None = None,
-                 command: str = "") -> Path:
+                 command: str = "", learning: xr.Dataset | None = None) -> Path:
     """Write ``out/report.html`` and its PNGs from a fidelity dataset; returns the page."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -251,6 +282,16 @@ def write_report(ds: xr.Dataset, out: str | Path, *, overlay: Overlay | None = N
         parts.append(_table(("non-ideality", "magnitude", "metric", "mean", "std", "samples"),
                             [(r.nonideality, r.magnitude, r.metric, _fmt(r.mean), _fmt(r.std),
                               str(r.samples)) for r in sensitivity], "sensitivity"))
+    if learning is not None and learning.sizes.get("sample", 0):
+        parts.append("<h2>Learning on the circuit</h2>")
+        parts.append(f"<p>The trained model on each drawn circuit as it is, after "
+                     f"{learning.attrs.get('epochs')} epochs of its local rule on the circuit "
+                     "itself (plain SGD on the plastic weights, as the plasticity elements "
+                     "realise it), and hardware-aware trained (a new draw per epoch). Nominal "
+                     f"parts: task loss {_fmt(float(learning['nominal'].values[0]))}.</p>")
+        parts.append(_table(("deployment", "median loss", "mean loss", "better than as is"),
+                            learning_rows(learning), "learning"))
+        parts.append(_img(learning_plot(learning, out), "task loss per sample"))
     if failed:
         idx = ds["sample"].values
         msgs = ds["message"].values if "message" in ds else [""] * len(idx)

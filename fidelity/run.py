@@ -298,9 +298,10 @@ def output_trace(model: Model) -> str:
 
 def write_fidelity_report(spec: FidelitySpec, ds: xr.Dataset, out: str | Path, *,
                           sensitivity: Sequence[SensitivityRow] = (),
-                          command: str = "") -> Path:
+                          command: str = "", learning: xr.Dataset | None = None) -> Path:
     """``OUT/report.html`` (with its PNGs) for a finished run."""
     model = _model(spec.model)
     trace = output_trace(model)
     return write_report(ds, out, overlay=worst_overlay(spec, ds, trace),
-                        sensitivity=sensitivity, output_trace=trace, command=command)
+                        sensitivity=sensitivity, output_trace=trace, command=command,
+                        learning=learning)

@@ -51,6 +51,15 @@ def register(sub: Any) -> None:
     p.add_argument("--sensitivity", action="store_true",
                    help="also run each non-ideality alone, at its technology value and at "
                         "0.1 to 10 times it, and rank them")
+    p.add_argument("--learning", type=int, metavar="EPOCHS",
+                   help="also deploy the trained MODEL (with its [learning] rule and targets, "
+                        "e.g. DIR/final.toml of vle train) on the first --mc samples as it is, "
+                        "after EPOCHS epochs of its local rule on each sample, and "
+                        "hardware-aware trained for EPOCHS epochs; DIR/learning.nc and a report "
+                        "section (in this process, one sample after another)")
+    p.add_argument("--lr", type=float, metavar="LR",
+                   help="with --learning: the plain-SGD learning rate of the circuit's "
+                        "plasticity elements, per model time unit")
     p.add_argument("--new", action="store_true",
                    help="start over when DIR holds a run of another spec (its results are "
                         "deleted)")
@@ -96,6 +105,17 @@ def run(args: argparse.Namespace) -> int:
     if not args.model.is_file():
         raise ValueError(f"MODEL.toml: no such file {str(args.model)!r}")
     nis = tuple(parse_nonideality(t, args.technology) for t in args.nonideality or ())
+    if args.learning is not None:
+        if args.learning < 1:
+            raise ValueError(f"--learning: epochs must be >= 1, got {args.learning}")
+        if args.lr is None or not args.lr > 0:
+            raise ValueError("--learning needs --lr LR > 0: the plain-SGD learning rate of the "
+                             "circuit's plasticity elements (e.g. --lr 10 for the LagLine "
+                             "student)")
+        model = load_model(args.model)
+        if not (model.learning and model.learning.active and model.targets):
+            raise ValueError(f"--learning: {args.model} has no [learning] rule with [target] "
+                             "tables; give a trained student (DIR/final.toml of vle train)")
     check_output(args.out, "--out", folder=True, parents=args.parents)
     progress = show_progress(args)
     spec = FidelitySpec(str(args.model.resolve()), args.technology, args.mc, args.seed,
@@ -109,11 +129,28 @@ def run(args: argparse.Namespace) -> int:
             metric = f"{output_trace(load_model(spec.model))}:nrmse"
             sensitivity = run_sensitivity(spec, args.out, metric, scheduler=address,
                                           new=args.new, progress=progress)
-    page = write_fidelity_report(spec, ds, args.out, sensitivity=sensitivity, command=command)
+    learning = None
+    if args.learning is not None:
+        from vle.fidelity.learning import learning_dataset, learning_fidelity
+
+        rows = learning_fidelity(load_model(spec.model), spec.technology, spec.build(),
+                                 seed=spec.seed, samples=spec.samples, epochs=args.learning,
+                                 lr=args.lr, progress=progress)
+        learning = learning_dataset(rows, epochs=args.learning, lr=args.lr,
+                                    technology=spec.technology)
+        learning.to_netcdf(args.out / "learning.nc")
+    page = write_fidelity_report(spec, ds, args.out, sensitivity=sensitivity, command=command,
+                                 learning=learning)
     if not args.quiet:
         print(f"{summary.ok} samples done, {summary.skipped} already there, "
               f"{summary.failed + summary.timeout + summary.lost} failed, on "
               f"{summary.workers} worker(s) in {summary.seconds:.1f} s")
+        if learning is not None:
+            from vle.fidelity.report import learning_rows
+
+            for name, median, _, beats in learning_rows(learning):
+                print(f"learning on the circuit: {name}: median task loss {median}"
+                      + (f", better than as is in {beats} samples" if beats else ""))
         print(f"results: {args.out / 'samples' / 'results.nc'}\nreport:  {page}")
     failed = int((ds["status"].values != "ok").sum())
     return 0 if failed == 0 else 1

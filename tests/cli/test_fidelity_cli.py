@@ -84,6 +84,8 @@ def test_a_run_has_the_bits_of_its_samples_alone_and_a_report(tmp_path: Path) ->
     (["--mc", "0"], "the sample count must be an integer >= 1"),
     (["--workers", "0"], "--workers: must be >= 1"),
     (["--backend", "brian2"], "invalid choice: 'brian2'"),
+    (["--learning", "3"], "--learning needs --lr LR > 0"),
+    (["--learning", "3", "--lr", "1"], "has no [learning] rule with [target] tables"),
 ])
 def test_bad_input_is_one_message_and_writes_nothing(tmp_path: Path, args: list[str],
                                                      fragment: str) -> None:
@@ -134,3 +136,25 @@ def test_out_into_a_missing_tree_is_refused_before_any_work(tmp_path: Path) -> N
     done = _vle("fidelity", LAGLINE, "-t", "discrete", "--mc", "3", "--out", str(out))
     assert done.returncode == 2 and "pass --parents" in done.stderr
     assert not (tmp_path / "a").exists()
+
+
+def test_learning_on_the_circuit_in_the_command_and_the_report(tmp_path: Path) -> None:
+    from vle.model.writer import save_model
+
+    trained = load_model(EXAMPLES / "lagline_student.toml").with_parameters(
+        {"x->h1.W": np.array([[1.0]]), "h1->out.W": np.array([[2.0]]),
+         "h1.tau_m": np.array([1.0]), "out.tau_m": np.array([2.0])})
+    model = save_model(trained, tmp_path / "trained.toml")
+    out = tmp_path / "run"
+    done = _vle("fidelity", str(model), "-t", "discrete", "--mc", "2", "--learning", "3",
+                "--lr", "10", "--workers", "1", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "learning on the circuit: fine tuned: median task loss" in done.stdout
+    ds = xr.open_dataset(out / "learning.nc")
+    assert ds.sizes["sample"] == 2 and ds.attrs["epochs"] == 3
+    assert np.all(ds["fine_tuned"].values < ds["as_is"].values)
+    page = (out / "report.html").read_text()
+    assert "Learning on the circuit" in page and "better than as is" in page
+    # the samples' store holds the gradient metrics of the model that learns
+    samples = xr.open_dataset(out / "samples" / "results.nc")
+    assert "h1->out.W:grad_cos_ideal" in samples
