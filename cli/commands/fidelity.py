@@ -29,17 +29,20 @@ def register(sub: Any) -> None:
                     "ideal model (NRMSE, largest error, delay, gain and phase at the stimulus "
                     "frequencies). Results stream into DIR/samples (results.nc; a killed run "
                     "resumes where it stopped); DIR/report.html shows them.")
-    p.add_argument("model", type=Path, nargs="?", metavar="MODEL.toml")
-    p.add_argument("--technology", "-t", choices=technology_names(), default="discrete",
+    p.add_argument("model", type=Path, nargs="?", metavar="MODEL.toml",
+                   help="a model file, or a run file with a [fidelity] table naming the model "
+                        "and these settings (options given here override it; see "
+                        "vle.fidelity.config)")
+    p.add_argument("--technology", "-t", choices=technology_names(), default=None,
                    help="technology whose parts are drawn (default: discrete)")
     p.add_argument("--mc", type=int, metavar="N", help="number of Monte Carlo samples")
-    p.add_argument("--seed", type=int, default=0, help="seed of the run; sample i draws from "
+    p.add_argument("--seed", type=int, default=None, help="seed of the run; sample i draws from "
                    "a seed derived from (seed, i) (default 0)")
     p.add_argument("--nonideality", "-n", action="append", metavar="NAME[=VALUE]",
                    help="a non-ideality to draw (repeatable; default: every one the "
                         "technology has); VALUE is a tolerance (0.01 = 1 %%) or, for "
                         "mismatch, a scale of the Pelgrom coefficients")
-    p.add_argument("--backend", choices=("numba", "spice"), default="numba",
+    p.add_argument("--backend", choices=("numba", "spice"), default=None,
                    help="numba: the behavioural surrogate (fast); spice: the drawn circuits in "
                         "ngspice (default: numba)")
     p.add_argument("--workers", type=int, metavar="K",
@@ -48,7 +51,7 @@ def register(sub: Any) -> None:
                    help="run on an existing Dask scheduler (tcp://host:8786) instead")
     p.add_argument("--timeout", type=float, metavar="S",
                    help="seconds one sample may take (default: no limit)")
-    p.add_argument("--sensitivity", action="store_true",
+    p.add_argument("--sensitivity", action="store_true", default=None,
                    help="also run each non-ideality alone, at its technology value and at "
                         "0.1 to 10 times it, and rank them")
     p.add_argument("--learning", type=int, metavar="EPOCHS",
@@ -84,8 +87,41 @@ def _list(technology: str) -> int:
     return 0
 
 
+def _table_nonideality(item: tuple[str, dict[str, Any]], technology: str
+                       ) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """A run file's ``{ name = ..., params }`` non-ideality, checked against the technology."""
+    name, params = item
+    get_nonideality(name, **params).check(get_technology(technology))
+    return name, tuple(sorted(params.items()))
+
+
+def _apply_run_file(args: argparse.Namespace) -> None:
+    """Fill the options not given on the command line from a ``[fidelity]`` run file."""
+    from vle.fidelity.config import is_fidelity_file, load_fidelity_file
+
+    if not is_fidelity_file(args.model):
+        return
+    cfg = load_fidelity_file(args.model)
+    args.model = Path(cfg["model"])
+    for key in ("technology", "seed", "backend", "sensitivity", "mc", "timeout", "learning",
+                "lr"):
+        if getattr(args, key) is None and cfg.get(key) is not None:
+            setattr(args, key, cfg[key])
+    if args.technology is not None and args.technology not in technology_names():
+        raise ValueError(f"fidelity.technology: unknown technology {args.technology!r}; "
+                         f"available: {', '.join(technology_names())}")
+    if args.nonideality is None and cfg["nonidealities"]:
+        args.nonideality = cfg["nonidealities"]
+
+
 def run(args: argparse.Namespace) -> int:
     """Execute ``vle fidelity``."""
+    if args.model is not None and args.model.is_file():
+        _apply_run_file(args)
+    for key, default in (("technology", "discrete"), ("seed", 0), ("backend", "numba"),
+                         ("sensitivity", False)):
+        if getattr(args, key) is None:
+            setattr(args, key, default)
     if args.list_nonidealities:
         return _list(args.technology)
     if args.model is None or args.out is None or args.mc is None:
@@ -104,7 +140,8 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--workers: must be >= 1, got {args.workers}")
     if not args.model.is_file():
         raise ValueError(f"MODEL.toml: no such file {str(args.model)!r}")
-    nis = tuple(parse_nonideality(t, args.technology) for t in args.nonideality or ())
+    nis = tuple(parse_nonideality(t, args.technology) if isinstance(t, str)
+                else _table_nonideality(t, args.technology) for t in args.nonideality or ())
     if args.learning is not None:
         if args.learning < 1:
             raise ValueError(f"--learning: epochs must be >= 1, got {args.learning}")

@@ -158,3 +158,34 @@ def test_learning_on_the_circuit_in_the_command_and_the_report(tmp_path: Path) -
     # the samples' store holds the gradient metrics of the model that learns
     samples = xr.open_dataset(out / "samples" / "results.nc")
     assert "h1->out.W:grad_cos_ideal" in samples
+
+
+def test_a_run_file_gives_the_settings_and_the_command_line_overrides_it(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    done = _vle("fidelity", str(EXAMPLES / "lagline_fidelity.toml"), "--mc", "3", "--workers",
+                "1", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "3 samples done" in done.stdout  # --mc 3 over the file's 50
+    ds = xr.open_dataset(out / "samples" / "results.nc")
+    assert ds.attrs["technology"] == "onchip"
+    assert ds.attrs["nonidealities"] == "mismatch opamp-offset capacitor-tolerance"
+    assert "normal" in ds.attrs["nonidealities_described"]
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ('model = "lagline.toml"\nmcc = 3', "fidelity.mcc is not a setting"),
+    ('model = "nothere.toml"', "no model file at"),
+    ('model = "lagline.toml"\nmc = "many"', "fidelity.mc = 'many' must be of type int"),
+    ('model = "lagline.toml"\nnonidealities = [{ name = "mismatch", sigma = 1 }]',
+     "mismatch"),
+])
+def test_a_bad_run_file_is_one_message(tmp_path: Path, text: str, fragment: str) -> None:
+    import shutil
+
+    shutil.copy(EXAMPLES / "lagline.toml", tmp_path / "lagline.toml")
+    run = tmp_path / "run.toml"
+    run.write_text(f"[fidelity]\ntechnology = \"onchip\"\n{text}\n")
+    done = _vle("fidelity", str(run), "--mc", "2", "--out", str(tmp_path / "out"))
+    assert done.returncode == 2, done.stderr
+    assert fragment in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
