@@ -11,8 +11,9 @@ Carlo samples of its circuit (:func:`on_sample`: the surrogate of the drawn part
   epoch (:func:`hardware_aware`), then deployed on the sample as they are.
 
 What the circuit can learn is what its plasticity elements realise (:mod:`vle.mapping.variant`):
-plain SGD on the weights of plastic projections, ``dW/dt = lr e r^T``; no tau_m and no bias
-learning (:func:`circuit_rule`). The task loss (:func:`task_loss`) is the model's per-step loss
+plain SGD on the weights of plastic projections, ``dW/dt = lr e r^T - lambda W`` with the
+weight capacitors' leakage ``lambda`` (:func:`leak_decay`); no tau_m and no bias learning
+(:func:`circuit_rule`). The task loss (:func:`task_loss`) is the model's per-step loss
 averaged over the second half of one epoch with the parameters fixed.
 """
 
@@ -27,6 +28,7 @@ import xarray as xr
 from tqdm import tqdm
 
 from vle.circuits.nonidealities import NonIdeality
+from vle.circuits.technology import Technology, get_technology
 from vle.fidelity.montecarlo import sample_variation
 from vle.fidelity.surrogate import realised_network
 from vle.learning.train import train
@@ -40,11 +42,22 @@ TRAINING_DRAWS = 1_000_000
 its draws never coincide with the samples it is evaluated on (indices below that)."""
 
 
-def circuit_rule(rule: LearningRule, lr: float) -> LearningRule:
+def circuit_rule(rule: LearningRule, lr: float, decay: float = 0.0) -> LearningRule:
     """``rule`` as the circuit realises it: plain SGD at ``lr`` per model time unit on the
-    weights, no tau_m or bias learning."""
+    weights, no tau_m or bias learning, and the weight capacitors' leakage as a weight decay of
+    ``decay`` per model time unit (:func:`leak_decay`)."""
     return dataclasses.replace(rule, optimizer=Optimizer("sgd", lr), learn_tau_m=False,
-                               learn_bias=False)
+                               learn_bias=False, decay=decay)
+
+
+def leak_decay(technology: str | Technology) -> float:
+    """The weight decay (per model time unit) of a plastic weight held on a capacitor ``C_w``
+    that leaks through ``R_leak = tau_leak / C_w`` (the plasticity cell's leakage resistor):
+    ``dW/dt = ... - W s / tau_leak`` with ``s`` seconds per model time unit, so ``s /
+    tau_leak`` (0 for a technology without leakage). Built-in: 1e-7 on discrete (1e-3 s per
+    unit, 1e4 s), 1e-8 on onchip (1e-6 s, 100 s)."""
+    tech = get_technology(technology)
+    return tech.time_scale / tech.weight_leak_tau if tech.weight_leak_tau else 0.0
 
 
 def task_loss(model: Model) -> float:
@@ -92,7 +105,8 @@ def learning_fidelity(model: Model, technology: str, nonidealities: Sequence[Non
         raise ValueError("learning fidelity needs a model with a [learning] rule and "
                          "[target] tables (a trained student, e.g. examples/lagline_student.toml "
                          "with its learned parameters)")
-    model = dataclasses.replace(model, learning=circuit_rule(model.learning, lr))
+    model = dataclasses.replace(model, learning=circuit_rule(model.learning, lr,
+                                                             leak_decay(technology)))
     robust = hardware_aware(model, technology, nonidealities, seed=seed, epochs=epochs)
     nominal = task_loss(on_sample(model, technology, None))
     rows = []

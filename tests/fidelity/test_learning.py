@@ -36,3 +36,13 @@ def test_fine_tuning_on_the_sample_wins_back_its_loss() -> None:
         assert r["fine_tuned"] < 0.5 * r["as_is"], r  # measured 0.075 (median, 20 samples)
         assert r["nominal"] < r["as_is"]
         assert np.isfinite(r["hardware_aware"])
+
+
+def test_the_weight_capacitors_leak_as_a_weight_decay() -> None:
+    from vle.fidelity.learning import leak_decay
+
+    # discrete: 1e-3 s per model time unit, tau_leak = 1e4 s; onchip: 1e-6 s, 100 s
+    assert leak_decay("discrete") == pytest.approx(1e-7, rel=1e-12)
+    assert leak_decay("onchip") == pytest.approx(1e-8, rel=1e-12)
+    assert leak_decay("ideal") == 0.0
+    assert circuit_rule(LearningRule("gle"), 1.0, 1e-7).decay == 1e-7
