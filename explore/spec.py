@@ -157,6 +157,10 @@ class SweepSpec:
             raise SweepError(f"sweep: technology {tech.name!r} is behavioural (no physical "
                              "parts), so it has no area, power or part counts; use discrete or "
                              "onchip, or drop those objectives and constraints")
+        drawn = [a.path for a in self.axes if a.path.startswith("nonideality.")]
+        if drawn and not self.samples:
+            raise SweepError(f"sweep parameter {drawn[0]!r} changes what the Monte Carlo "
+                             "draws, but sweep.samples = 0 draws nothing; set samples >= 1")
         if self.samples and not self.build_nonidealities():
             raise SweepError(f"sweep.samples = {self.samples}: technology {tech.name!r} has "
                              "nothing to draw; name sweep.nonidealities or set samples = 0")
