@@ -64,6 +64,22 @@ def load_model(path: str | Path, *, max_memory: int | None = None) -> Model:
         raise exc.in_file(path) from None
 
 
+def model_files(folder: str | Path) -> list[Path]:
+    """The model files among ``folder/*.toml``, sorted: those with a ``[network]`` table. Run
+    files (a sweep's ``[sweep]``, a fidelity run's ``[fidelity]``) name their model instead;
+    a file that is no valid TOML is kept, so that loading it reports the problem."""
+    out = []
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            data = tomllib.loads(toml_text(path.read_bytes()))
+        except (ModelError, tomllib.TOMLDecodeError, OSError):
+            out.append(path)
+            continue
+        if "network" in data or not ({"sweep", "fidelity"} & set(data)):
+            out.append(path)
+    return out
+
+
 def toml_text(raw: bytes) -> str:
     """The text of a model file's bytes; a binary or non-UTF-8 file is a :class:`ModelError`
     (TOML is UTF-8 text by definition, and a NUL byte never occurs in text)."""

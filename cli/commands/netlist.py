@@ -20,6 +20,7 @@ from vle.commands.common import (
 from vle.mapping import MappingError, compile, compile_plan, plan_cost
 from vle.mapping.plan import Plan
 from vle.model import ModelError, load_model
+from vle.model.loader import model_files
 from vle.sim.spice.budget import check_spice_run
 
 SUFFIXES = (".cir",)
@@ -76,7 +77,7 @@ def golden_netlists(examples: Path) -> dict[str, str]:
     ``<example>_<technology>.refused`` -> the :class:`MappingError` message (dataset-trained
     models have no netlist source for their input and are left out)."""
     out = {}
-    for path in sorted(examples.glob("*.toml")):
+    for path in model_files(examples):
         model = load_model(path)
         if model.dataset is not None:
             continue
@@ -97,7 +98,7 @@ def golden_files(target: Path) -> list[Path]:
 
 
 def _write_golden(target: Path, examples: Path, quiet: bool) -> int:
-    if not any(examples.glob("*.toml")):
+    if not model_files(examples):
         raise ValueError(f"--golden: no model files (*.toml) in {examples.resolve()}; run "
                          "from the repository root or pass --examples DIR")
     wanted = golden_netlists(examples)

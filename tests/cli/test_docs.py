@@ -12,6 +12,7 @@ import pytest
 from conftest import EXAMPLES, ROOT, have_ngspice
 
 from vle import load_model, simulate_model
+from vle.model.loader import model_files
 
 
 def _blocks(lang: str) -> list[str]:
@@ -37,13 +38,28 @@ def test_readme_model_file_is_valid(tmp_path):
     assert model.network.population("h1").kind == "hidden"
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", model_files(EXAMPLES), ids=lambda p: p.name)
 def test_examples_load_and_run(path):
     model = load_model(path)
     if model.dataset is not None:  # its input comes from the dataset (tests/test_datasets.py)
         return
     res = simulate_model(model, t_stop=min(1.0, model.simulation.t_stop))
     assert all(np.nanmax(np.abs(v)) < 1e3 for v in res.traces.values())
+
+
+RUN_FILES = sorted(set(EXAMPLES.glob("*.toml")) - set(model_files(EXAMPLES)))
+
+
+def test_every_example_toml_is_a_model_or_a_run_file() -> None:
+    from vle.explore import load_sweep
+    from vle.fidelity.config import load_fidelity_file
+
+    assert RUN_FILES, "the sweep and fidelity run files"
+    for path in RUN_FILES:
+        if "[sweep]" in path.read_text():
+            load_sweep(path).check()
+        else:
+            load_fidelity_file(path)
 
 
 @pytest.mark.slow

@@ -16,11 +16,12 @@ from vle.circuits import Capacitor, Resistor, get_technology
 from vle.circuits.technology import CostModel, Technology
 from vle.mapping import CostReport, MappingError, PopulationCost, compile_plan, plan_cost
 from vle.model import Model, load_model
+from vle.model.loader import model_files
 
 ROUNDING = 1e-12
 """Relative difference allowed between a closed form and the report: both sum the same few
 floating-point terms in different orders (about 1e-16 each)."""
-MODELS = [p for p in sorted(EXAMPLES.glob("*.toml")) if load_model(p).dataset is None]
+MODELS = [p for p in model_files(EXAMPLES) if load_model(p).dataset is None]
 """The example models with a netlist (a dataset-fed input has no netlist source)."""
 PHYSICAL = ("discrete", "onchip")
 
