@@ -88,7 +88,8 @@ def waveform_tokens(w: Waveform) -> list[str]:
     try:
         return _WAVEFORMS[type(w)](w)
     except KeyError:
-        raise CircuitError("source", f"unknown waveform {w!r}", "Dc, Pwl, Sin, Pulse or TrRandom") from None
+        raise CircuitError("source", f"unknown waveform {w!r}",
+                           "Dc, Pwl, Sin, Pulse or TrRandom") from None
 
 
 def _parenthesised(kind: str, items: list[str]) -> list[str]:

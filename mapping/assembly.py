@@ -141,7 +141,7 @@ def build_netlist(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
     ics = tuple((n, 0.0) for n in states) + plan.initial_conditions
     probes = _probes(plan)
     tech = plan.technology
-    header = (
+    header: tuple[str, ...] = (
         f"vle netlist of network {plan.name}" + (f" ({plan.source})" if plan.source else "")
         + f" for technology {tech.name}",
         f"time: {fv(plan.time_scale)}s per model time unit; signals: {fv(plan.v_unit)}V per "

@@ -24,7 +24,6 @@ from vle.circuits.engineering import format_short as fv
 from vle.circuits.errors import CircuitError
 from vle.circuits.waveforms import Dc, Waveform
 
-
 _NOISE_LINE = ("thermal noise: Vn<k> in series with the k-th resistor carrying the capacitor's "
                "current",)
 
