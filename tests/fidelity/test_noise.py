@@ -80,10 +80,13 @@ def _variance(model: Model, variation: Variation, backend: str) -> tuple[float, 
     return float(u.var()), u.size
 
 
-@pytest.mark.parametrize("tau_r", [0.25, 1.0, 2.0], ids=["lag", "LE wire", "lead"])
-def test_surrogate_node_variance_is_kT_over_C(tau_r: float) -> None:
+@pytest.mark.parametrize(("tau_r", "index"), [(0.25, 0), (1.0, 1), (2.0, 2)],
+                         ids=["lag", "LE wire", "lead"])
+def test_surrogate_node_variance_is_kT_over_C(tau_r: float, index: int) -> None:
+    """Each case its own draw (with one draw, u would be the same in all three: it sees only
+    the total resistance R1 + R2 = tau_m / C)."""
     model = _node(tau_r, T_SURROGATE)
-    var = sample_variation((NOISE,), 11, 0)
+    var = sample_variation((NOISE,), 11, index)
     kt_c, want = theory(model, var)
     got, n = _variance(model, var, "numba")
     assert abs(got / want - 1) < SIGMAS * relative_error(n)
@@ -146,4 +149,8 @@ def test_spice_noise_same_seed_same_bits() -> None:
     runs = [np.asarray(sample_result(model, "onchip", sample_variation((NOISE,), 5, i),
                                      backend="spice", record=["n.u"])["n.u"]) for i in (0, 0, 1)]
     assert np.array_equal(runs[0], runs[1]) and not np.array_equal(runs[0], runs[2])
+    in_process = sample_result(model, "onchip", sample_variation((NOISE,), 5, 0),
+                               backend="spice", record=["n.u"],
+                               spice_options={"runner": "pyspice"})
+    assert np.array_equal(np.asarray(in_process["n.u"]), runs[0])  # the seed, not the process
     assert np.std(runs[0][int(SETTLE / DT):]) > 1e-4  # the noise is there: sqrt(8e-8) = 3e-4
