@@ -323,8 +323,8 @@ class ThermalNoise(NonIdeality):
     variation seed), and the numba surrogate adds the same process to the unit's input
     (:func:`vle.fidelity.surrogate.noise_inputs`). Only the section resistors are noisy: the
     crossbar, feedback and gain-setting (``Ra``, ``Rb``) resistors and the op-amps are not.
-    Not among a technology's default non-idealities (a run with it is no longer
-    deterministic in time): name it with ``--nonideality thermal-noise``.
+    Not among a technology's default non-idealities, so runs that name none draw (and
+    simulate) what they did before: name it with ``--nonideality thermal-noise``.
     """
 
     name: ClassVar[str] = "thermal-noise"

@@ -102,6 +102,19 @@ def test_surrogate_noise_scales_with_temperature_and_scale() -> None:
     assert abs(got / (20.0 * want) - 1) < SIGMAS * relative_error(n)
 
 
+def test_surrogate_node_variance_for_a_given_density() -> None:
+    """``density`` S (V^2/Hz per section): variance S / (4 tau_m) in V^2, whatever C is."""
+    model = _node(0.25, T_SURROGATE / 4)
+    density = 1e-16
+    var = sample_variation((get_nonideality("thermal-noise", density=density),), 13, 0)
+    plan, _ = compile_plan(model, "onchip", variation=var)
+    tau = plan.values[("", "n", 0, "neuron")].b
+    x = DT / (2.0 * tau / plan.time_scale)
+    want = density / (4.0 * tau) / plan.v_unit ** 2 * math.tanh(x) / x
+    got, n = _variance(model, var, "numba")
+    assert abs(got / want - 1) < SIGMAS * relative_error(n)
+
+
 def test_noise_inputs_same_seed_same_bits() -> None:
     model = _node(0.25, 10.0)
     plans = [compile_plan(model, "onchip", variation=sample_variation((NOISE,), 3, i))[0]
