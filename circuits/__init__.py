@@ -37,7 +37,7 @@ from vle.circuits.technology import (
     register_technology,
     technology_names,
 )
-from vle.circuits.waveforms import Dc, Pulse, Pwl, Sin
+from vle.circuits.waveforms import Dc, Pulse, Pwl, Sin, TrRandom
 
 __all__ = [
     "Behavioral",
@@ -59,6 +59,7 @@ __all__ = [
     "Sin",
     "Subcircuit",
     "Technology",
+    "TrRandom",
     "TransferFunction",
     "Transient",
     "Vccs",

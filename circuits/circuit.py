@@ -84,13 +84,16 @@ METHODS = ("trap", "gear")
 @dataclass(frozen=True)
 class Options:
     """Simulator options written as ``.options``: relative tolerance, absolute current and
-    voltage tolerances (amperes, volts), charge tolerance (coulombs), integration method."""
+    voltage tolerances (amperes, volts), charge tolerance (coulombs), integration method, and
+    the seed of ngspice's random numbers (an integer in ``[1, 2^31 - 1]``; ``None``: no seed
+    is written, as in every circuit without transient noise sources)."""
 
     reltol: float = 1e-3
     abstol: float = 1e-12
     vntol: float = 1e-6
     chgtol: float = 1e-14
     method: str = "trap"
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("reltol", "abstol", "vntol", "chgtol"):
@@ -100,6 +103,11 @@ class Options:
         if self.method not in METHODS:
             raise CircuitError(".options", f"method got {self.method!r}",
                                "one of " + ", ".join(METHODS))
+        if self.seed is not None and not (isinstance(self.seed, int)
+                                          and not isinstance(self.seed, bool)
+                                          and 1 <= self.seed <= 2**31 - 1):
+            raise CircuitError(".options", f"seed got {self.seed!r}",
+                               "an integer in [1, 2^31 - 1] (ngspice's seed)")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import ClassVar
 from vle.circuits.errors import CircuitError
 from vle.circuits.expression import check_expression, nodes_of
 from vle.circuits.names import check_element_name, check_name, check_node
-from vle.circuits.waveforms import Dc, Pulse, Pwl, Sin, Waveform
+from vle.circuits.waveforms import Dc, Pulse, Pwl, Sin, TrRandom, Waveform
 
 
 class _Element:
@@ -93,9 +93,9 @@ class _Independent(_Element):
 
     def __post_init__(self) -> None:
         self._check(self.pos, self.neg)
-        if not isinstance(self.waveform, (Dc, Pwl, Sin, Pulse)):
+        if not isinstance(self.waveform, (Dc, Pwl, Sin, Pulse, TrRandom)):
             raise CircuitError(f"element {self.name!r}", f"waveform got {self.waveform!r}",
-                               "Dc, Pwl, Sin or Pulse")
+                               "Dc, Pwl, Sin, Pulse or TrRandom")
 
     @property
     def nodes(self) -> tuple[str, ...]:

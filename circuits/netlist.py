@@ -5,7 +5,7 @@ Output is deterministic and its sections always come in this order::
     title line
     * header comments
     * how to run it by hand, traces -> nodes  (only with a Control)
-    .options reltol=... abstol=... vntol=... chgtol=... method=...
+    .options reltol=... abstol=... vntol=... chgtol=... method=... [seed=...]
     .subckt definitions (dependencies first), each with its description
     * section title, then its elements      (in the order the circuit lists them)
     .ic v(node)=...
@@ -48,7 +48,7 @@ from vle.circuits.engineering import format_value as fv
 from vle.circuits.errors import CircuitError
 from vle.circuits.names import MAX_NAME, check_text, show
 from vle.circuits.probes import ProbeMap
-from vle.circuits.waveforms import Dc, Pulse, Pwl, Sin, Waveform
+from vle.circuits.waveforms import Dc, Pulse, Pwl, Sin, TrRandom, Waveform
 
 LINE_WIDTH = 100
 """Cards longer than this continue on ``+`` lines (ngspice reads any length; this is for
@@ -77,17 +77,19 @@ _WAVEFORMS: dict[type, Callable[[Any], list[str]]] = {
                                           "0", fv(w.phase)]),
     Pulse: lambda w: _parenthesised("PULSE", [fv(x) for x in (
         w.initial, w.pulsed, w.delay, w.rise, w.fall, w.width, w.period)]),
+    TrRandom: lambda w: _parenthesised("TRRANDOM", ["2", fv(w.hold), "0", fv(w.sigma), "0"]),
 }
 """The value tokens of each waveform type."""
 
 
 def waveform_tokens(w: Waveform) -> list[str]:
     """A source's value: ``DC 1``, ``PWL(0 0 1m 1)``, ``SIN(0 1 1k 0 0 90)``,
-    ``PULSE(...)``."""
+    ``PULSE(...)``, ``TRRANDOM(2 10u 0 1m 0)``."""
     try:
         return _WAVEFORMS[type(w)](w)
     except KeyError:
-        raise CircuitError("source", f"unknown waveform {w!r}", "Dc, Pwl, Sin or Pulse") from None
+        raise CircuitError("source", f"unknown waveform {w!r}",
+                           "Dc, Pwl, Sin, Pulse or TrRandom") from None
 
 
 def _parenthesised(kind: str, items: list[str]) -> list[str]:
@@ -350,7 +352,8 @@ def write_netlist(circuit: Circuit, *, control: Control | None = None) -> str:
         lines += _control_header(control, circuit)
     o = circuit.options
     lines.append(f".options reltol={fv(o.reltol)} abstol={fv(o.abstol)} vntol={fv(o.vntol)} "
-                 f"chgtol={fv(o.chgtol)} method={o.method}")
+                 f"chgtol={fv(o.chgtol)} method={o.method}"
+                 + (f" seed={o.seed}" if o.seed is not None else ""))
     for sub in circuit.subcircuits:
         lines.append("")
         lines += _subcircuit(sub)

@@ -7,7 +7,10 @@ the parameter is refused with a :class:`NonIdealityError` naming it. A non-ideal
 relative errors ``d`` for the parts of one kind, so a part of nominal value ``x`` is realised
 as ``x (1 + d)``; several non-idealities on the same part multiply. An op-amp non-ideality
 (:class:`OpAmpOffset`) instead draws an input-referred offset voltage per op-amp, as a
-deviation from the technology's nominal offset; several add.
+deviation from the technology's nominal offset; several add. A noise non-ideality
+(:class:`ThermalNoise`) draws nothing at compile time: it gives each section resistor a white
+noise density, realised as seeded transient noise sources (in ngspice) or a seeded noise input
+(on the numba surrogate).
 
 The draws are made by the compiler's part-variation pass (:mod:`vle.mapping.variation`), one
 value per physical part in a fixed order, from a random stream of its own per non-ideality
@@ -24,10 +27,13 @@ import numpy as np
 
 from vle.circuits.technology import Technology
 
-PART_KINDS = ("resistor", "capacitor", "opamp")
+PART_KINDS = ("resistor", "capacitor", "opamp", "noise")
 """The kinds of part a non-ideality can vary."""
 
 DISTRIBUTIONS = ("uniform", "normal")
+
+BOLTZMANN = 1.380649e-23
+"""Boltzmann's constant k (J/K, exact in the 2019 SI)."""
 
 NORMAL_SIGMAS_PER_TOLERANCE = 3.0
 """A tolerance band read as a normal distribution holds +-3 sigma (99.7 % of the parts): the
@@ -62,6 +68,11 @@ class NonIdeality:
         """Deviations (volts) of the input offset of ``count`` op-amps from the technology's
         nominal ``opamp.offset``; zeros for a non-ideality that does not touch op-amps."""
         return np.zeros(count)
+
+    def noise_densities(self, resistances: np.ndarray) -> np.ndarray:
+        """One-sided white voltage noise densities (V^2/Hz) in series with one section's
+        ``resistances`` (ohms); zeros for a non-ideality that adds no noise."""
+        return np.zeros(np.size(resistances))
 
     def describe(self, tech: Technology | None = None) -> str:
         """One line: name, what it varies, and its magnitude on ``tech``."""
@@ -291,6 +302,71 @@ class OpAmpOffset(NonIdeality):
                 f"sigma {1e3 * self.sigma(tech):.3g} mV")
 
 
+@dataclass(frozen=True)
+class ThermalNoise(NonIdeality):
+    """Thermal (Johnson-Nyquist) noise of the resistors of every neuron section: a resistor
+    ``R`` at temperature ``T`` is a noiseless ``R`` in series with a white voltage source of
+    one-sided power spectral density ``S = 4 k T R`` (V^2/Hz; ``k`` is Boltzmann's constant),
+    independent per resistor and flicker-free.
+
+    In a lag section (``inp -R1- ub -R2- u -C- ground``) the two sources add in series with
+    ``R1 + R2``, so the capacitor voltage ``u`` is driven by white noise of density
+    ``4 k T (R1 + R2)`` through the low-pass ``1 / (1 + s tau_m)``, ``tau_m = (R1 + R2) C``;
+    its stationary variance is ``S / (4 tau_m) = k T / C`` (V^2), whatever the resistors: the
+    equipartition result for one capacitor. A lead section's ``R`` does the same for its
+    capacitor. ``scale`` multiplies every density (``scale`` times ``k T / C``); ``density``
+    instead gives every section the total density ``S`` (V^2/Hz, shared between its
+    resistors in proportion to their resistance, as thermal noise is).
+
+    The noise is white up to the simulation step: ngspice holds a new Gaussian value per
+    resistor every step ``dt`` (``TRRANDOM``, seeded with ``.options seed``: the sample's
+    variation seed), and the numba surrogate adds the same process to the unit's input
+    (:func:`vle.fidelity.surrogate.noise_inputs`). Only the section resistors are noisy: the
+    crossbar, feedback and gain-setting (``Ra``, ``Rb``) resistors and the op-amps are not.
+    Not among a technology's default non-idealities, so runs that name none draw (and
+    simulate) what they did before: name it with ``--nonideality thermal-noise``.
+    """
+
+    name: ClassVar[str] = "thermal-noise"
+    parts: ClassVar[tuple[str, ...]] = ("noise",)
+    default: ClassVar[bool] = False
+    temperature: float = 300.0
+    scale: float = 1.0
+    density: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.temperature) and self.temperature > 0):
+            raise NonIdealityError(f"thermal-noise: temperature {self.temperature!r} must be "
+                                   "> 0 (kelvin, e.g. 300)")
+        if not (math.isfinite(self.scale) and self.scale >= 0):
+            raise NonIdealityError(f"thermal-noise: scale {self.scale!r} must be a number >= 0")
+        if self.density is not None and not (math.isfinite(self.density)
+                                             and self.density >= 0):
+            raise NonIdealityError(f"thermal-noise: density {self.density!r} must be >= 0 "
+                                   "(V^2/Hz)")
+
+    def noise_densities(self, resistances: np.ndarray) -> np.ndarray:
+        r = np.asarray(resistances, dtype=np.float64)
+        if self.density is not None:
+            return self.scale * self.density * r / r.sum()
+        return self.scale * 4.0 * BOLTZMANN * self.temperature * r
+
+    def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
+                        tech: Technology) -> np.ndarray:
+        return np.zeros(np.size(values))
+
+    def scaled(self, factor: float, tech: Technology) -> NonIdeality:
+        return ThermalNoise(self.temperature, factor * self.scale, self.density)
+
+    def describe(self, tech: Technology | None = None) -> str:
+        what = ("white thermal noise of the section resistors, 4 k T R per resistor "
+                "(kT/C on each section capacitor)")
+        if self.density is not None:
+            what = f"white noise of {self.density:.3g} V^2/Hz per section"
+        scale = "" if self.scale == 1 else f" (x{self.scale:g})"
+        return f"{self.name}: {what}; T = {self.temperature:g} K{scale}"
+
+
 _REGISTRY: dict[str, type[NonIdeality]] = {}
 
 
@@ -302,7 +378,7 @@ def register_nonideality(cls: type[NonIdeality]) -> type[NonIdeality]:
     return cls
 
 
-for _cls in (ResistorTolerance, CapacitorTolerance, Mismatch, OpAmpOffset):
+for _cls in (ResistorTolerance, CapacitorTolerance, Mismatch, OpAmpOffset, ThermalNoise):
     register_nonideality(_cls)
 
 

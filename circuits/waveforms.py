@@ -92,4 +92,28 @@ class Pulse:
                                "rise + width + fall <= period")
 
 
-Waveform = Dc | Pwl | Sin | Pulse
+@dataclass(frozen=True)
+class TrRandom:
+    """Transient white noise as ngspice draws it (``TRRANDOM(2 hold 0 sigma 0)``): a new
+    Gaussian value ``N(0, sigma^2)`` (volts or amperes) every ``hold`` seconds, held constant
+    in between (from ``k hold`` to ``(k + 1) hold``). Its one-sided power spectral density is
+    ``2 sigma^2 hold`` at low frequencies (shaped by ``sinc^2(f hold)``), so a white density
+    ``S`` (units^2/Hz) band-limited by the hold is ``sigma = sqrt(S / (2 hold))``.
+
+    ngspice draws the values from its Tausworthe generator, seeded by ``.options seed=N``
+    (:attr:`~vle.circuits.circuit.Options.seed`): the same netlist and seed give the same
+    bits. (``TRNOISE`` is not used: ngspice 39 fills its Gaussian pool from the process id
+    before it reads the seed, so its draws differ from run to run whatever the seed.)
+    """
+
+    sigma: float
+    hold: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sigma", _finite("TRRANDOM source", "sigma", self.sigma,
+                                                  nonneg=True))
+        object.__setattr__(self, "hold", _finite("TRRANDOM source", "hold", self.hold,
+                                                 positive=True))
+
+
+Waveform = Dc | Pwl | Sin | Pulse | TrRandom

@@ -17,7 +17,7 @@ from vle.circuits.nonidealities import NonIdeality
 from vle.circuits.technology import Technology
 from vle.execution import derive_seed
 from vle.fidelity.metrics import stimulus_frequencies, trace_metrics
-from vle.fidelity.surrogate import realised_network
+from vle.fidelity.surrogate import realised_network, with_noise
 from vle.mapping import Variation, compile_plan
 from vle.model.model import Model
 from vle.sim import simulate, simulate_model
@@ -77,14 +77,16 @@ def sample_result(model: Model, technology: str | Technology, variation: Variati
                   backend: str = "numba", record: Iterable[str] | None = None,
                   spice_options: dict[str, object] | None = None) -> Result:
     """The simulation of one sample: on ``numba``, the surrogate of the drawn circuit
-    (:func:`~vle.fidelity.surrogate.realised_network`) with the model's settings; on
-    ``spice``, the drawn circuit itself in ngspice, on the model's grid."""
+    (:func:`~vle.fidelity.surrogate.realised_network`, with its section noise as inputs,
+    :func:`~vle.fidelity.surrogate.with_noise`) with the model's settings; on ``spice``, the
+    drawn circuit itself in ngspice, on the model's grid."""
     rec = list(record) if record is not None else None
     if backend == "numba":
         plan, _ = compile_plan(model, technology, variation=variation)
         sim = model.simulation
-        return simulate(realised_network(plan), model.stimuli, t_stop=sim.t_stop, dt=sim.dt,
-                        scheme=sim.scheme, record=rec)
+        net, stimuli = with_noise(realised_network(plan), model.stimuli, plan, sim.n_steps)
+        return simulate(net, stimuli, t_stop=sim.t_stop, dt=sim.dt, scheme=sim.scheme,
+                        record=rec)
     if backend == "spice":
         return simulate_model(model, backend="spice", technology=technology,
                               variation=variation, record=rec, **(spice_options or {}))

@@ -16,7 +16,10 @@ numba reference simulates what the parts realise, thousands of samples a minute:
   ``1 / ((1 + N_1/A)(1 + N_2/A))`` and negative ones by ``1 / (1 + N_2/A)``;
 - the input offsets ``V_os1``, ``V_os2`` of those two op-amps (drawn by ``opamp-offset``, else
   the technology's nominal ``opamp.offset``) as a shift of the unit's bias
-  (:func:`offset_bias`).
+  (:func:`offset_bias`);
+- the thermal noise of the section resistors (drawn by ``thermal-noise``) as an extra input
+  population per noisy population, a pre-drawn white noise stimulus into the membrane
+  through unit weights (:func:`noise_inputs`, :func:`with_noise`).
 
 What the surrogate leaves out, by construction: the op-amps' bandwidth, swing and the followers'
 ``A / (1 + A)``, the offsets of op-amps outside the summing amplifiers (followers, lead
@@ -28,13 +31,22 @@ Its error against ngspice on the same draws is measured, not assumed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
 
+from vle.circuits.engineering import significant
+from vle.circuits.nonidealities import ThermalNoise
 from vle.mapping.plan import Plan
-from vle.mapping.variation import opamp_offsets
+from vle.mapping.variation import noise_seed, opamp_offsets, section_noise, stream
 from vle.model.network import Network
+from vle.model.population import Population
+from vle.model.projection import Projection
+from vle.sim.inputs import Signal
+
+NOISE_SUFFIX = "_noise"
+"""The extra input population of population ``p``'s section noise is ``p_noise``."""
 
 
 def noise_gains(plan: Plan, pop: str, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -137,3 +149,75 @@ def realised_network(plan: Plan) -> Network:
         projs.append(pr if block is None else replace(
             pr, weights=_scaled(block.realised, gains[pr.post])))
     return Network(net.name, tuple(pops), tuple(projs))
+
+
+def noise_sigmas(plan: Plan, pop: str, size: int) -> np.ndarray:
+    """Per unit of ``pop``: the standard deviation (model units) of its held noise values,
+    ``sqrt(S / (2 dt s)) / v_unit`` with ``S`` the sum of its section resistors' densities
+    (V^2/Hz; the series sources add in power) and ``dt s`` the step in seconds, as the netlist's
+    ``TRRANDOM`` sources hold them (zeros without noise)."""
+    noise = section_noise(plan)
+    if not noise or plan.settings is None:
+        return np.zeros(size)
+    hold = significant(plan.settings.dt * plan.time_scale)
+    dens = np.array([sum(noise.get((plan.student.prefix, pop, i), (0.0,))) for i in range(size)])
+    return np.sqrt(dens / (2.0 * hold)) / plan.v_unit
+
+
+def noise_inputs(plan: Plan, n_steps: int) -> dict[str, np.ndarray]:
+    """The section noise of ``plan`` as stimuli on the grid: ``{"<pop>_noise": array of shape
+    (n_steps + 1, size)}`` for every student population with noise (empty without).
+
+    A section's resistors carry its capacitor's current, so their thermal noise sources are in
+    series with its drive: ``tau_m du/dt = -u + I + n(t)`` with ``n`` white of one-sided
+    density ``S / v_unit^2`` (model units, per second of circuit time). ngspice holds a new
+    Gaussian value of every source each step (:class:`~vle.circuits.waveforms.TrRandom`),
+    and so does this stimulus: ``n[k] ~ N(0, S / (2 dt s)) / v_unit`` held over
+    ``[t_k, t_k+1)``, which is exactly what the exact scheme's zero-order hold integrates. So
+    on the grid ``u`` is the same stochastic process in both: an AR(1) process ``u[k+1] = a
+    u[k] + (1 - a) n[k]``, ``a = exp(-dt / tau_m)``, of stationary variance
+    ``sigma^2 (1 - a) / (1 + a)`` = ``(k T / C) (tanh(x) / x) / v_unit^2``, ``x = dt / (2
+    tau_m)`` for thermal noise (``k T / C`` as ``dt -> 0``). It is exact in distribution for
+    ``u``, not the same realisation: ngspice's generator is its own, seeded by the same seed;
+    this one is the stream of ``thermal-noise`` in the draw's seed
+    (:func:`~vle.mapping.variation.stream`), one standard normal per unit and step in
+    population order, so the same seed gives the same bits.
+
+    What it does not reproduce: in the circuit the prospective output ``ub`` also carries the
+    white noise of the resistors between it and the capacitor directly (lag: ``(1 - k) e_2 -
+    k e_1`` from the sources of ``R1``, ``R2``; lead: none, its difference stage reads the
+    drive), where the model's ``ub = (1 - k) u + k (I + n)`` carries ``k n``; only ``u`` is
+    exact, and what later populations see of ``ub``'s white part is approximate.
+    """
+    seed = noise_seed(plan)
+    if seed is None:
+        return {}
+    rng = stream(seed, ThermalNoise.name)
+    out = {}
+    for pop in plan.student.network.neurons:
+        sigma = noise_sigmas(plan, pop.name, pop.size)
+        values = rng.standard_normal((n_steps + 1, pop.size)) * sigma
+        if sigma.any():
+            out[pop.name + NOISE_SUFFIX] = values
+    return out
+
+
+def with_noise(net: Network, stimuli: Mapping[str, Signal], plan: Plan,
+               n_steps: int) -> tuple[Network, dict[str, Signal]]:
+    """``net`` and ``stimuli`` with the noise inputs of ``plan`` (:func:`noise_inputs`): an
+    input population ``<pop>_noise`` per noisy population, into it through the identity
+    (unit weights, added after the summing amplifier, so no summing gain applies)."""
+    noise = noise_inputs(plan, n_steps)
+    if not noise:
+        return net, dict(stimuli)
+    pops, projs = [], []
+    for name, values in noise.items():
+        post = name[: -len(NOISE_SUFFIX)]
+        if any(p.name == name for p in net.populations):
+            raise ValueError(f"population {name!r} exists; the surrogate's noise input of "
+                             f"{post!r} needs that name")
+        size = values.shape[1]
+        pops.append(Population(name, size, "input"))
+        projs.append(Projection(name, post, np.eye(size)))
+    merged = Network(net.name, (*pops, *net.populations), (*net.projections, *projs))
+    return merged, {**stimuli, **noise}

@@ -5,7 +5,8 @@ The transient analysis covers the model's ``t_stop`` (scaled to seconds) with th
 ``dt`` (scaled) and a maximum internal step of a hundredth of the shortest realised time
 constant. Every capacitor of a section starts at 0 V, as the reference starts from rest, and
 every weight capacitor at its initial weight: all through ``.ic`` (so ngspice also reports the
-state at t = 0, which ``uic`` would not).
+state at t = 0, which ``uic`` would not). A plan with section noise carries its seed as
+``.options seed=`` (:func:`~vle.mapping.variation.spice_seed`) and says so in the header.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from vle.mapping.plan import ONE, Plan, node, weight_node
 from vle.mapping.report import Row
 from vle.mapping.stimuli import EDGE_FRACTION, Scales, source_elements
 from vle.mapping.synapses import target_nodes
+from vle.mapping.variation import noise_seed, spice_seed
 from vle.model.learning import Teacher
 
 MAX_STEP_FRACTION = 0.01
@@ -139,7 +141,7 @@ def build_netlist(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
     ics = tuple((n, 0.0) for n in states) + plan.initial_conditions
     probes = _probes(plan)
     tech = plan.technology
-    header = (
+    header: tuple[str, ...] = (
         f"vle netlist of network {plan.name}" + (f" ({plan.source})" if plan.source else "")
         + f" for technology {tech.name}",
         f"time: {fv(plan.time_scale)}s per model time unit; signals: {fv(plan.v_unit)}V per "
@@ -148,8 +150,14 @@ def build_netlist(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
         + (", p_v_i, p_e_i (error neuron)" if plan.student.learning else ""),
         "probed traces: " + " ".join(probes.traces),
     )
+    options = tech.options
+    seed = noise_seed(plan)
+    if seed is not None:
+        options = replace(options, seed=spice_seed(seed))
+        header += (f"transient noise: TRRANDOM sources seeded with .options seed="
+                   f"{options.seed} (variation seed {seed})",)
     circuit = Circuit(f"vle {plan.name} {tech.name}", tuple(sections), plan.definitions, ics,
-                      tech.options, analyses, probes, header)
+                      options, analyses, probes, header)
     n_elements = sum(1 for _ in circuit.flatten())
     note = (f"circuit: {len(circuit.elements)} top-level elements, {n_elements} primitive "
             f"elements, {len(probes.nodes)} probed nodes")

@@ -6,7 +6,9 @@ Per unit ``i`` of a population ``p`` (nodes ``p_<quantity>_i``)::
     ub -> phi -> r
 
 (on a draw with op-amp offsets, :func:`~vle.mapping.variation.opamp_offsets`, the summing
-stage also has two DC sources ``Vos1``, ``Vos2`` driving its op-amps' non-inverting inputs)
+stage also has two DC sources ``Vos1``, ``Vos2`` driving its op-amps' non-inverting inputs;
+on a draw with noise, :func:`~vle.mapping.variation.section_noise`, the neuron section has a
+``TRRANDOM`` source in series with each resistor, a new Gaussian value every step ``dt``)
 
 and, with a learning rule (student only)::
 
@@ -21,6 +23,7 @@ crossbars. Crossbars and plasticity elements come from :mod:`vle.mapping.synapse
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from vle.circuits.cells import (
@@ -32,19 +35,34 @@ from vle.circuits.cells import (
 )
 from vle.circuits.circuit import Subcircuit
 from vle.circuits.elements import Element, Instance
+from vle.circuits.engineering import significant
+from vle.circuits.waveforms import TrRandom
 from vle.mapping.builder import Builder, Kit, instance_name
 from vle.mapping.plan import Part, Plan, SectionValues, node
 from vle.mapping.report import Row
 from vle.mapping.synapses import synapse_blocks
-from vle.mapping.variation import opamp_offsets, source_offsets
+from vle.mapping.variation import opamp_offsets, section_noise, source_offsets
 from vle.model.population import Population
 
 
-def section_cell(name: str, v: SectionValues, kit: Kit) -> Subcircuit:
-    """The lag or lead section realising ``v``."""
+def section_cell(name: str, v: SectionValues, kit: Kit,
+                 noise: tuple[TrRandom, ...] = ()) -> Subcircuit:
+    """The lag or lead section realising ``v`` (with ``noise``: one series noise source per
+    resistor carrying its capacitor's current)."""
     if v.kind == "lag":
-        return lag_section(name, v.r1, v.r2, v.c, kit.buf)
-    return lead_section(name, v.r, v.c, v.gain, amp=kit.amp, buffer=kit.buf, ra=v.ra, rb=v.rb)
+        return lag_section(name, v.r1, v.r2, v.c, kit.buf, noise=noise)
+    return lead_section(name, v.r, v.c, v.gain, amp=kit.amp, buffer=kit.buf, ra=v.ra, rb=v.rb,
+                        noise=noise)
+
+
+def noise_waveforms(plan: Plan, densities: tuple[float, ...]) -> tuple[TrRandom, ...]:
+    """White noise of one-sided densities ``densities`` (V^2/Hz) held for the simulation step
+    ``hold = dt s``: ``sigma = sqrt(S / (2 hold))`` (volts), so the held values carry the
+    density ``S`` up to ``1 / (2 hold)`` (:class:`~vle.circuits.waveforms.TrRandom`)."""
+    if plan.settings is None:
+        raise ValueError("section noise needs the simulation settings (its step is dt)")
+    hold = significant(plan.settings.dt * plan.time_scale)
+    return tuple(TrRandom(significant(math.sqrt(s / (2.0 * hold))), hold) for s in densities)
 
 
 def _neuron(b: Builder, plan: Plan, part: Part, kit: Kit, pop: Population,
@@ -57,8 +75,10 @@ def _neuron(b: Builder, plan: Plan, part: Part, kit: Kit, pop: Population,
     def inst(role: str, sub: str, *conns: str) -> Instance:
         return Instance(instance_name(role, part, pop.name, i), sub, conns)
 
+    dens = section_noise(plan).get((part.prefix, pop.name, i))
     sec = section_cell(f"sec_{part.prefix}{pop.name}_{i}".lower(),
-                       plan.values[(part.prefix, pop.name, i, "neuron")], kit)
+                       plan.values[(part.prefix, pop.name, i, "neuron")], kit,
+                       noise_waveforms(plan, dens) if dens is not None else ())
     drawn = opamp_offsets(plan).get((part.prefix, pop.name, i))
     out: list[Element] = [
         *kit.summing(b, instance_name("sum", part, pop.name, i), part, pop.name, i, "s", "i",

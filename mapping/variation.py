@@ -17,6 +17,14 @@ deviation`` in volts, rounded to 12 significant digits. They are kept on the pla
 (:class:`VariedPlan`, read with :func:`opamp_offsets`); the cell-selection pass realises them
 as a DC source per op-amp in series with its non-inverting input.
 
+A non-ideality that adds noise (``thermal-noise``) draws nothing here: it gives every student
+unit's neuron section the white noise densities of its resistors (V^2/Hz, one per section
+resistor in the fixed order, from the drawn values), kept on the plan with the draw's seed
+(:func:`section_noise`, :func:`noise_seed`). Cell selection realises each as a transient noise
+source in series with its resistor, and the netlist carries ``.options seed=``
+:func:`spice_seed` of that seed, so the same seed gives the same bits; the numba surrogate
+draws its own realisation of the same process from the stream of the non-ideality.
+
 Realised time constants follow from the parts (lag ``a = R2 C``, ``b = (R1 + R2) C``; lead
 ``b = R C``, ``a = (1 + Rb/Ra) b``) and weights from the conductances (``W = R_f G``; a
 resistor ``R (1 + d)`` conducts ``G / (1 + d)``). The teacher (test bench), the summing
@@ -72,12 +80,44 @@ class VariedPlan(Plan):
     it always was (the plan module belongs to every pass)."""
 
     opamp_offsets: Mapping[Unit, tuple[float, float]] = field(default_factory=dict)
+    section_noise: Mapping[Unit, tuple[float, ...]] = field(default_factory=dict)
+    """Per student unit, the one-sided white noise densities (V^2/Hz) of its neuron section's
+    resistors, in the fixed part order (lag: ``R1`` unless a wire, ``R2``; lead: ``R``)."""
+    noise_seed: int | None = None
+    """The draw's seed when ``section_noise`` is drawn (the ngspice and surrogate noise)."""
 
 
 def opamp_offsets(plan: Plan) -> Mapping[Unit, tuple[float, float]]:
     """The drawn summing-stage op-amp offsets of ``plan`` (volts; empty when none were
     drawn: every op-amp then has the technology's nominal offset)."""
     return plan.opamp_offsets if isinstance(plan, VariedPlan) else {}
+
+
+def section_noise(plan: Plan) -> Mapping[Unit, tuple[float, ...]]:
+    """The section resistors' noise densities of ``plan`` (V^2/Hz; empty without noise)."""
+    return plan.section_noise if isinstance(plan, VariedPlan) else {}
+
+
+def noise_seed(plan: Plan) -> int | None:
+    """The seed of ``plan``'s noise (the variation's seed; ``None`` without noise)."""
+    return plan.noise_seed if isinstance(plan, VariedPlan) else None
+
+
+SPICE_SEED_MAX = 2**31 - 1
+"""ngspice reads ``.options seed`` as a C ``int`` > 0."""
+
+
+def spice_seed(seed: int) -> int:
+    """The ngspice seed (in ``[1, 2^31 - 1]``) of the variation seed ``seed``: one to one on
+    ``[0, 2^31 - 2]``, folded above."""
+    return 1 + int(seed) % (SPICE_SEED_MAX - 1)
+
+
+def section_resistances(v: SectionValues) -> tuple[float, ...]:
+    """The resistors of a section that carry its capacitor's current, in the fixed order
+    (ohms): the noisy ones of ``thermal-noise``."""
+    return tuple(x for f, kind, x in _section_parts(v) if kind == "resistor"
+                 and f in ("r1", "r2", "r"))
 
 
 def source_offsets(plan: Plan, offsets: tuple[float, float]) -> tuple[float, float]:
@@ -185,10 +225,10 @@ def vary_parts(plan: Plan, variation: Variation) -> tuple[Plan, list[Row], list[
                                 float(x * rf), "", label))
     varied = replace(plan, values=new_values, conductances=new_blocks)
     drawn = ""
+    extra: dict[str, object] = {}
     if any("opamp" in ni.parts for ni in variation.nonidealities):
         offsets = _draw_offsets(plan, variation)
-        varied = VariedPlan(**{f.name: getattr(varied, f.name) for f in fields(Plan)},
-                            opamp_offsets=offsets)
+        extra["opamp_offsets"] = offsets
         assert tech.opamp is not None
         for (_, pop, i), pair in offsets.items():
             item = plan.student.item(pop, i)
@@ -196,9 +236,36 @@ def vary_parts(plan: Plan, variation: Variation) -> tuple[Plan, list[Row], list[
                 rows.append(Row(item, f"V_os{k}", tech.opamp.offset, volts, "V",
                                 f"{label}: op-amp {k} of the summing amplifier"))
         drawn = f", {2 * len(offsets)} op-amp offsets"
+    noisy = [ni for ni in variation.nonidealities if "noise" in ni.parts]
+    if noisy:
+        noise = _noise_densities(varied, noisy)
+        extra.update(section_noise=noise, noise_seed=variation.seed)
+        for (_, pop, i), dens in noise.items():
+            rows.append(Row(plan.student.item(pop, i), "S_n", 0.0, float(sum(dens)), "V^2/Hz",
+                            f"{label}: white noise of the section resistors"))
+        drawn += (f", noise on {len(noise)} sections (ngspice seed "
+                  f"{spice_seed(variation.seed)})")
+    if extra:
+        varied = VariedPlan(**{f.name: getattr(varied, f.name) for f in fields(Plan)},
+                            **extra)  # type: ignore[arg-type]
     notes = [f"{label}: " + "; ".join(ni.describe(tech) for ni in variation.nonidealities)
              + f" ({len(slots)} parts drawn{drawn})"]
     return varied, rows, notes
+
+
+def _noise_densities(plan: Plan, noisy: list[NonIdeality]) -> dict[Unit, tuple[float, ...]]:
+    """Per student unit, its neuron section resistors' noise densities (V^2/Hz), the sum over
+    the noise non-idealities (independent sources add in power)."""
+    part = plan.student
+    out: dict[Unit, tuple[float, ...]] = {}
+    for pop in part.network.neurons:
+        for i in range(pop.size):
+            r = np.array(section_resistances(plan.values[(part.prefix, pop.name, i, "neuron")]))
+            total = np.zeros(r.size)
+            for ni in noisy:
+                total += ni.noise_densities(r)
+            out[(part.prefix, pop.name, i)] = tuple(float(x) for x in total)
+    return out
 
 
 def _draw_offsets(plan: Plan, variation: Variation) -> dict[Unit, tuple[float, float]]:

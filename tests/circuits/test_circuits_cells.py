@@ -264,3 +264,23 @@ def test_multiplier_and_softmax_error() -> None:
     for i, el in enumerate(cell.elements):
         current = evaluate(el.expr, volts)  # type: ignore[union-attr]
         assert current * rf / v == pytest.approx(beta * (y[i] - soft[i]), rel=1e-12)
+
+
+def test_sections_put_a_noise_source_in_series_with_each_resistor() -> None:
+    from vle.circuits import TrRandom
+    from vle.circuits.errors import CircuitError
+
+    n1, n2 = TrRandom(1e-3, 1e-8), TrRandom(2e-3, 1e-8)
+    lag = lag_section("lag", 900.0, 100.0, 1e-6, noise=(n1, n2))
+    by_name = {el.name: el for el in lag.elements}
+    assert (by_name["Vn1"].nodes, by_name["R1"].nodes) == (("inp", "n1"), ("n1", "out"))
+    assert (by_name["Vn2"].nodes, by_name["R2"].nodes) == (("out", "n2"), ("n2", "cap"))
+    assert "thermal noise" in lag.description[-1]
+    wire = lag_section("le", 0.0, 100.0, 1e-6, noise=(n2,))
+    assert [el.name for el in wire.elements] == ["Vr1", "Vn1", "R2", "C1"]
+    lead = lead_section("lead", 1e3, 1e-6, 2.0, noise=(n1,))
+    assert [el.name for el in lead.elements][:2] == ["Vn1", "R1"]
+    with pytest.raises(CircuitError, match="1 noise waveforms"):
+        lag_section("lag", 900.0, 100.0, 1e-6, noise=(n1,))
+    plain = lag_section("lag", 900.0, 100.0, 1e-6)
+    assert [el.name for el in plain.elements] == ["R1", "R2", "C1"]

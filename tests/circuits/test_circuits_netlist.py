@@ -154,3 +154,22 @@ def test_probe_map_round_trip() -> None:
     assert "x->h.W" in pm and "h.ub" not in pm
     with pytest.raises(KeyError, match="probed: h.u, x->h.W"):
         pm["h.ub"]
+
+
+def test_transient_noise_source_and_seed_option() -> None:
+    from vle.circuits import TrRandom
+
+    src = VoltageSource("Vn1", "a", "b", TrRandom(1e-3, 1e-8))
+    assert element_card(src) == ["Vn1 a b TRRANDOM(2 10n 0 1m 0)"]
+    text = write_netlist(Circuit("t", (Section("s", (src, Resistor("R1", "b", "0", 1.0))),),
+                                 options=Options(seed=7)))
+    assert " method=trap seed=7\n" in text
+    assert "seed" not in write_netlist(Circuit("t", (Section("s", (Resistor(
+        "R1", "a", "0", 1.0),)),)))  # no seed written unless set: nominal netlists as before
+    for bad in (0, -3, 2**31, 1.5, True):
+        with pytest.raises(CircuitError, match="seed got"):
+            Options(seed=bad)  # type: ignore[arg-type]
+    with pytest.raises(CircuitError, match="hold got 0"):
+        TrRandom(1e-3, 0.0)
+    with pytest.raises(CircuitError, match="sigma got -1"):
+        TrRandom(-1.0, 1e-8)

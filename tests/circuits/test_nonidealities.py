@@ -10,9 +10,11 @@ import pytest
 
 from vle.circuits import get_technology
 from vle.circuits.nonidealities import (
+    BOLTZMANN,
     NORMAL_SIGMAS_PER_TOLERANCE,
     NonIdealityError,
     OpAmpOffset,
+    ThermalNoise,
     get_nonideality,
     nonideality_names,
     technology_nonidealities,
@@ -27,7 +29,7 @@ about 1e11 runs)."""
 
 def test_registry_lists_every_nonideality_with_its_physics() -> None:
     assert nonideality_names() == ("resistor-tolerance", "capacitor-tolerance", "mismatch",
-                                   "opamp-offset")
+                                   "opamp-offset", "thermal-noise")
     for name in nonideality_names():
         ni = get_nonideality(name)
         assert type(ni).__doc__ and len(type(ni).__doc__ or "") > 150
@@ -96,7 +98,33 @@ def test_opamp_offset_is_drawn_only_when_named() -> None:
     get_nonideality("opamp-offset").check(get_technology("onchip"))
 
 
+def test_thermal_noise_is_4kTR_per_resistor_and_draws_no_part() -> None:
+    ni = get_nonideality("thermal-noise")
+    r = np.array([9e3, 1e3])
+    assert np.allclose(ni.noise_densities(r), 4 * BOLTZMANN * 300.0 * r, rtol=1e-15)
+    assert 4 * BOLTZMANN * 300.0 * 1e3 == pytest.approx(1.657e-17, rel=1e-3)  # 4 nV/sqrt(Hz)
+    hot = get_nonideality("thermal-noise", temperature=600.0, scale=2.0)
+    assert np.allclose(hot.noise_densities(r), 4 * ni.noise_densities(r), rtol=1e-15)
+    given = get_nonideality("thermal-noise", density=1e-12)
+    assert np.allclose(given.noise_densities(r), [0.9e-12, 0.1e-12], rtol=1e-15)
+    tech = get_technology("onchip")
+    assert not ni.relative_errors(np.random.default_rng(0), "resistor", r, tech).any()
+    assert not ni.offset_errors(np.random.default_rng(0), 3, tech).any()
+    assert ni.scaled(3.0, tech) == ThermalNoise(scale=3.0)
+    assert ni.params() == {"temperature": 300.0, "scale": 1.0, "density": None}
+    assert "T = 300 K" in ni.describe(tech) and "kT/C" in ni.describe()
+    for name in ("resistor-tolerance", "mismatch", "opamp-offset"):
+        assert not get_nonideality(name).noise_densities(r).any()
+    for tech_name in ("ideal", "discrete", "onchip"):
+        ni.check(get_technology(tech_name))  # every technology has resistors and a temperature
+        names = [n.name for n in technology_nonidealities(get_technology(tech_name))]
+        assert "thermal-noise" not in names
+
+
 @pytest.mark.parametrize(("name", "params", "tech", "fragment"), [
+    ("thermal-noise", {"temperature": 0.0}, None, "temperature 0.0 must be > 0"),
+    ("thermal-noise", {"scale": -1.0}, None, "scale -1.0 must be a number >= 0"),
+    ("thermal-noise", {"density": float("inf")}, None, "density inf must be >= 0"),
     ("opamp-offset", {}, "ideal", "technology 'ideal' has no op-amps"),
     ("opamp-offset", {"value": -1e-3}, None, "sigma -0.001 must be a voltage >= 0"),
     ("opamp-offset", {"offset": float("nan")}, None, "must be a finite voltage"),

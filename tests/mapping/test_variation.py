@@ -10,9 +10,17 @@ from conftest import EXAMPLES
 
 from vle import load_model
 from vle.circuits import format_value, write_netlist
+from vle.circuits.engineering import significant
 from vle.circuits.nonidealities import get_nonideality
 from vle.mapping import Variation, compile, compile_plan
-from vle.mapping.variation import opamp_offsets, stream
+from vle.mapping.variation import (
+    noise_seed,
+    opamp_offsets,
+    section_noise,
+    section_resistances,
+    spice_seed,
+    stream,
+)
 
 ROUNDING = 4e-16
 """Two float64 multiplications apart (a time constant R C with C scaled by 1 + d)."""
@@ -132,3 +140,46 @@ def test_a_known_offset_on_every_summing_opamp(lagline) -> None:
     assert set(opamp_offsets(plan).values()) == {(2.5e-3, 2.5e-3)}
     with pytest.raises(ValueError, match="technology 'ideal' has no op-amps"):
         compile(lagline, "ideal", variation=Variation(1, (OFFSET,)))
+
+
+NOISE = get_nonideality("thermal-noise")
+
+
+def test_thermal_noise_is_a_seeded_source_per_section_resistor(lagline) -> None:
+    mismatch = get_nonideality("mismatch")
+    plan, report = compile_plan(lagline, "onchip", variation=Variation(41, (mismatch, NOISE)))
+    noise = section_noise(plan)
+    assert set(noise) == {("", "h1", 0), ("", "out", 0)} and noise_seed(plan) == 41
+    v = plan.values[("", "h1", 0, "neuron")]
+    r = section_resistances(v)
+    assert r == (v.r1, v.r2)  # the drawn values
+    assert noise[("", "h1", 0)] == pytest.approx([4 * 1.380649e-23 * 300 * x for x in r],
+                                                 rel=1e-15)
+    text = write_netlist(plan.circuit)
+    hold = significant(lagline.simulation.dt * plan.time_scale)
+    sigma = significant((noise[("", "h1", 0)][0] / (2 * hold)) ** 0.5)  # about 0.39 mV
+    assert text.count("TRRANDOM(2 ") == 4 and 3e-4 < sigma < 5e-4
+    assert f"Vn1 inp n1 TRRANDOM(2 {format_value(hold)} 0 {format_value(sigma)} 0)\n" in text
+    assert f" seed={spice_seed(41)}\n" in text and "variation seed 41" in text
+    assert any(r.quantity == "S_n" and r.unit == "V^2/Hz" for r in report.rows)
+    assert any(f"ngspice seed {spice_seed(41)}" in n for n in report.notes)
+    again, _ = compile_plan(lagline, "onchip", variation=Variation(41, (mismatch, NOISE)))
+    assert write_netlist(again.circuit) == text
+    quiet, _ = compile_plan(lagline, "onchip", variation=Variation(41, (mismatch,)))
+    assert quiet.values == plan.values  # noise draws no part
+    assert "TRRANDOM" not in write_netlist(quiet.circuit) and "seed=" not in write_netlist(
+        quiet.circuit)
+    assert not section_noise(quiet) and noise_seed(quiet) is None
+
+
+def test_noise_and_offsets_together(lagline) -> None:
+    plan, _ = compile_plan(lagline, "discrete", variation=Variation(2, (OFFSET, NOISE)))
+    alone, _ = compile_plan(lagline, "discrete", variation=Variation(2, (OFFSET,)))
+    assert opamp_offsets(plan) == opamp_offsets(alone) and section_noise(plan)
+    text = write_netlist(plan.circuit)
+    assert "summing_amp_os" in text and "TRRANDOM" in text
+
+
+def test_spice_seed_is_a_positive_c_int() -> None:
+    assert spice_seed(0) == 1 and spice_seed(41) == 42
+    assert all(1 <= spice_seed(s) <= 2**31 - 1 for s in (2**31 - 2, 2**31, 2**64 - 1))
