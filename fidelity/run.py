@@ -15,6 +15,7 @@ under ``OUT/sensitivity``. :func:`write_fidelity_report` writes ``OUT/report.htm
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -120,8 +121,9 @@ class FidelitySpec:
 
 
 def parse_nonideality(text: str, technology: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
-    """``NAME`` or ``NAME=VALUE`` from the command line: the value is the tolerance of a
-    tolerance, the scale of mismatch. Checked at once (unknown names, bad values)."""
+    """``NAME`` or ``NAME=VALUE`` from the command line: the value is the non-ideality's
+    ``value`` (a tolerance, an offset sigma) or, when it has none, its ``scale`` (mismatch,
+    thermal noise). Checked at once (unknown names, bad values)."""
     name, _, value = text.partition("=")
     params: dict[str, Any] = {}
     if value:
@@ -129,7 +131,8 @@ def parse_nonideality(text: str, technology: str) -> tuple[str, tuple[tuple[str,
             x = float(value)
         except ValueError:
             raise NonIdealityError(f"--nonideality {text}: {value!r} is not a number") from None
-        params["scale" if name == "mismatch" else "value"] = x
+        fields = {f.name for f in dataclasses.fields(get_nonideality(name))}
+        params["value" if "value" in fields else "scale"] = x
     ni = get_nonideality(name, **params)
     ni.check(get_technology(technology))
     return name, tuple(sorted(params.items()))

@@ -39,9 +39,10 @@ def register(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=None, help="seed of the run; sample i draws from "
                    "a seed derived from (seed, i) (default 0)")
     p.add_argument("--nonideality", "-n", action="append", metavar="NAME[=VALUE]",
-                   help="a non-ideality to draw (repeatable; default: every one the "
-                        "technology has); VALUE is a tolerance (0.01 = 1 %%) or, for "
-                        "mismatch, a scale of the Pelgrom coefficients")
+                   help="a non-ideality to draw (repeatable; default: the technology's "
+                        "tolerances or mismatch); VALUE is a tolerance (0.01 = 1 %%), an "
+                        "offset sigma in volts (opamp-offset), or a scale (mismatch: of the "
+                        "Pelgrom coefficients; thermal-noise: of 4kTR)")
     p.add_argument("--backend", choices=("numba", "spice"), default=None,
                    help="numba: the behavioural surrogate (fast); spice: the drawn circuits in "
                         "ngspice (default: numba)")
