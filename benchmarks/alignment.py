@@ -5,14 +5,15 @@ instantaneous-error baseline (bp) on the same axes.
 
     python benchmarks/alignment.py [--out alignment-out] [--quick]
 
-Writes OUT/alignment.nc (``cosine`` and ``norm_ratio`` over network x rule x ratio x omega x
-projection), OUT/alignment-cosine.png and OUT/alignment-norm-ratio.png, and prints one JSON line
-per network and rule and a last line with the run's totals.
+Writes OUT/alignment.nc (``cosine``, ``norm_ratio`` and the adjoint's ``adjoint_norm`` and
+``adjoint_coherence`` over network x rule x ratio x omega x projection), OUT/alignment-cosine.png
+and OUT/alignment-norm-ratio.png (cells of low coherence hatched), and prints one JSON line per
+network and rule and a last line with the run's totals.
 
 What is measured (``vle.learning.alignment``'s quantities): the rule's update
 ``dW = sum_n dt e r_pre^T`` accumulated over a window, against ``-beta dL/dW`` of the exact
 adjoint (``vle.learning.adjoint``) over the same forward pass, parameters held fixed. Every
-rule is measured at the same parameters: the student after a short GLE training with
+rule is measured at the same parameters: the student after 400 time units of GLE training with
 Kolen-Pollack feedback on its own task (the teacher's output for a sum of three sines), whose B
 is the ``gle_learned`` feedback; ``gle_random`` uses the B that training started from (seeded
 normal draws). At each grid point every non-input population has ``tau_r = ratio tau_m``, the
@@ -20,7 +21,7 @@ input is a sine of amplitude 1 and angular frequency ``omega`` (input k phase-sh
 the target is the teacher's output for that input (the teacher keeps its own time constants),
 and the updates are accumulated over whole periods after a warm-up, ending well before the end
 of the run, where the adjoint starts from zero. ``le`` runs with ``tau_r = tau_m`` whatever the
-ratio (its row is the same at every ratio, and equals ``gle`` at ratio 1).
+ratio (its values are the same at every ratio, and equal ``gle``'s at ratio 1).
 """
 
 from __future__ import annotations
