@@ -149,13 +149,14 @@ def local_cluster(workers: int | None = None) -> Iterator[distributed.LocalClust
 @contextlib.contextmanager
 def _client(workers: int | None, scheduler: str | None) -> Iterator[distributed.Client]:
     if scheduler is None:
-        with local_cluster(workers) as cluster, distributed.Client(cluster) as client:
+        with local_cluster(workers) as cluster, \
+                distributed.Client(cluster, set_as_default=False) as client:
             yield client
         return
     if workers is not None:
         raise ValueError("run_tasks: workers= starts a LocalCluster; with scheduler= the "
                          "cluster has the workers it has")
-    with distributed.Client(scheduler, timeout=30) as client:
+    with distributed.Client(scheduler, timeout=30, set_as_default=False) as client:
         try:
             client.wait_for_workers(1, timeout=60)
         except TimeoutError:
@@ -169,6 +170,9 @@ def run_tasks(fn: TaskFunction, tasks: Iterable[Task], store: ResultStore, *,
               timeout: float | None = None, retries: int = 2, rerun_failed: bool = False,
               progress: bool = True, consolidate_every: float = 60.0) -> RunSummary:
     """Run ``fn`` on every task that ``store`` has not finished and record each outcome.
+
+    The run's client is not made dask's default (``set_as_default=False``): a run, also one in
+    a thread beside another client, leaves ``dask.config`` as it found it.
 
     ``workers``: processes of the LocalCluster (default one per core); ``scheduler``: the
     address of an existing Dask scheduler instead (``tcp://host:8786``). ``timeout``: seconds
@@ -224,7 +228,7 @@ class _Run:
         self.restarts: list[threading.Thread] = []
         self.unrecorded = 0
         self.received: set[str] = set()
-        self.ac = distributed.as_completed()
+        self.ac = distributed.as_completed(loop=client.loop)
         self.bar = tqdm(total=0, unit="task", disable=not (progress and sys.stderr.isatty()))
 
     def _on_start(self, event: tuple[float, dict[str, str]]) -> None:

@@ -63,7 +63,7 @@ def user_cluster() -> Iterator[str]:
                                        address, "--host", "127.0.0.1", "--nworkers", "2",
                                        "--nthreads", "1", *loopback],
                                       **quiet))  # type: ignore[call-overload]
-        with distributed.Client(address, timeout=60) as client:
+        with distributed.Client(address, timeout=60, set_as_default=False) as client:
             client.wait_for_workers(2, timeout=60)  # run_tasks counts the workers it finds
         yield address
     finally:

@@ -149,6 +149,23 @@ def test_a_task_past_its_timeout_is_stopped(tmp_path: Path, dask_cluster: str) -
     assert "still running after 1 s" in ds["message"].values[1]
     assert wall < 60
     # the hung worker was restarted: the cluster has its two workers, none of them busy
-    with distributed.Client(dask_cluster) as client:
+    with distributed.Client(dask_cluster, set_as_default=False) as client:
         client.wait_for_workers(2, timeout=30)
         assert not any(client.processing().values())
+
+
+def test_a_run_leaves_dasks_global_scheduler_alone(tmp_path: Path, dask_cluster: str) -> None:
+    """run_tasks's client is not dask's default: in a thread or not, a run does not leave
+    ``dask.config`` pointing at a closed client (which broke xarray's writes afterwards)."""
+    import threading
+
+    import dask
+
+    before = dask.config.get("scheduler", None)
+    with ResultStore(tmp_path, SPEC) as store:
+        run = threading.Thread(target=run_tasks, args=(et.quick, make_tasks(PARAMS[:2], 0),
+                                                      store), kwargs={"scheduler": dask_cluster,
+                                                                      "progress": False})
+        run.start()
+        run.join(timeout=120)
+    assert dask.config.get("scheduler", None) == before

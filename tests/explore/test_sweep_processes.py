@@ -91,7 +91,9 @@ def test_a_worker_killed_mid_point_is_retried_and_the_sweep_completes(
     run = threading.Thread(target=lambda: result.update(ds=run_sweep(
         load_sweep(slow_sweep), store, scheduler=dask_cluster, progress=False)[1]))
     run.start()
-    with distributed.Client(dask_cluster, timeout=30) as client:
+    # not the default client: the run's own client lives in another thread, and two default
+    # clients closed out of order would leave dask's global scheduler set to a closed one
+    with distributed.Client(dask_cluster, timeout=30, set_as_default=False) as client:
         def busy() -> list[str]:
             return [w for w, tasks in client.processing().items() if tasks]
         wait_for(lambda: len(busy()) == 2 and fragments(store) >= 1, 120,
