@@ -20,6 +20,7 @@ from vle.fidelity.learning import (
     with_weights,
 )
 from vle.fidelity.montecarlo import sample_variation
+from vle.fidelity.surrogate import realised_network
 from vle.learning.dataset_train import _evaluate
 from vle.mapping import compile_plan
 from vle.mapping.errors import MappingError
@@ -86,14 +87,20 @@ def test_the_network_alone_compiles_and_realises_its_parts(task) -> None:
     model, _, _ = task
     with pytest.raises(MappingError, match="dataset"):
         compile_plan(model, "discrete")
-    nominal = dataset_network(model.network, "discrete", None,
-                              prune_below=weight_floor("discrete"))
+    nominal = dataset_network(model.network, "discrete", None)
     w = nominal.projections[1].weights
     np.testing.assert_allclose(w, model.network.projections[1].weights, rtol=0.03)
     nis = (get_nonideality("resistor-tolerance"), get_nonideality("capacitor-tolerance"))
-    drawn = dataset_network(model.network, "discrete", sample_variation(nis, 0, 0),
-                            prune_below=weight_floor("discrete"))
+    drawn = dataset_network(model.network, "discrete", sample_variation(nis, 0, 0))
     assert not np.array_equal(drawn.projections[1].weights, w)
+    full = realised_network(compile_plan(model.network, "discrete",
+                                         variation=sample_variation(nis, 0, 0))[0])
+    for a, b in zip(full.projections, drawn.projections, strict=True):
+        np.testing.assert_array_equal(a.weights, b.weights)
+    for a, b in zip(full.neurons, drawn.neurons, strict=True):
+        np.testing.assert_array_equal(a.tau_m, b.tau_m)
+        np.testing.assert_array_equal(a.tau_r, b.tau_r)
+        np.testing.assert_array_equal(a.bias_array, b.bias_array)
     assert weight_floor("discrete") == pytest.approx(0.01)
     assert weight_floor("onchip") == pytest.approx(4.0 / 255 / 2)
 
@@ -118,7 +125,7 @@ def test_fine_tuning_moves_the_weights_by_the_sgd_rate(task) -> None:
     np.testing.assert_array_equal(net.projections[1].weights, tuned["h->out.W"])
     nis = (get_nonideality("resistor-tolerance"),)
     robust = dataset_hardware_aware(moving, "discrete", nis, x, labels, seed=0, draws=2,
-                                    per_draw=20, prune_below=weight_floor("discrete"))
+                                    per_draw=20)
     assert not np.array_equal(robust.projections[1].weights,
                               model.network.projections[1].weights)
     assert 0.0 <= dataset_accuracy(model, robust, x, labels) <= 1.0
