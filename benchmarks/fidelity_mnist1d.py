@@ -2,25 +2,28 @@
 its fixed-weight circuit, deployed as is, after fine-tuning on each sample with the circuit's
 plain-SGD rule, and with hardware-aware trained weights.
 
-The trained network is a ``vle train`` / ``train_dataset`` run of examples/mnist1d.toml
-(``--run DIR``: its ``final.toml``). The network is compiled alone (``compile_plan`` refuses a
-dataset input): every weight a crossbar conductance, weights and biases below the technology's
-floor pruned and weights above ``onchip``'s largest conductance (4) clipped
-(:func:`vle.fidelity.learning.deployable`), E-series rounding on ``discrete`` and 8-bit
-quantisation on ``onchip`` in the nominal circuit; the samples draw the technology's default
-non-idealities (``discrete``: resistor and capacitor tolerance; ``onchip``: mismatch), sample i
-from ``sample_variation(nis, seed, i)``, on the numba surrogate (``realised_network``).
+The trained network is the ``final.toml`` of a ``train_dataset`` run of examples/mnist1d.toml
+in ``--run DIR``; ``--train EPOCHS`` makes it first (seed 0, float32, the plateau schedule, as
+``benchmarks/mnist1d.py``; resumed from DIR's checkpoint when there is one). The network is
+compiled alone (``compile_plan`` refuses a dataset input): every weight a crossbar conductance,
+weights and biases below the technology's floor pruned and weights above ``onchip``'s largest
+conductance (4) clipped (:func:`vle.fidelity.learning.deployable`), E-series rounding on
+``discrete`` and 8-bit quantisation on ``onchip`` in the nominal circuit; the samples draw the
+technology's default non-idealities (``discrete``: resistor and capacitor tolerance;
+``onchip``: mismatch), sample i from ``sample_variation(nis, seed, i)``, on the numba surrogate
+(``realised_network``).
 
-Per sample: ``as_is`` (trained weights on the drawn circuit), ``hardware_aware`` (weights of one
-hardware-aware run, a new draw every ``--hw-per-draw`` training sequences for ``--hw-draws``
-draws, shared by all samples) and, for the first ``--fine-tune-samples`` samples,
-``fine_tuned`` (one pass of the circuit rule, plain SGD at ``--lr``, over the first
+Per sample: ``as_is`` (trained weights on the drawn circuit), ``hardware_aware`` (weights of
+one hardware-aware run, a new draw every ``--hw-per-draw`` training sequences for
+``--hw-draws`` draws, shared by all samples) and, for the first ``--fine-tune-samples``
+samples, ``fine_tuned`` (one pass of the circuit rule, plain SGD at ``--lr``, over the first
 ``--fine-tune`` training sequences on the sample, then the test set). ``--lr-grid`` picks the
 rate instead: each rate fine-tunes one extra draw (not an evaluated sample) and is scored on
 training sequences 3000-3999 (never the test set). Every result is appended to
 ``OUT/samples.jsonl`` as it is computed; a rerun skips what is there. Prints JSON lines.
 
-    python benchmarks/fidelity_mnist1d.py --run RUN --technology discrete --lr-grid 0.01,0.1,1
+    python benchmarks/fidelity_mnist1d.py --run RUN --train 60 --technology discrete \
+        --lr-grid 1e-6,1e-5,1e-4
     python benchmarks/fidelity_mnist1d.py --run RUN --technology discrete --samples 100 \
         --fine-tune-samples 20 --lr LR --out OUT
 """
@@ -50,9 +53,13 @@ from vle.fidelity.learning import (
     with_weights,
 )
 from vle.fidelity.montecarlo import sample_variation
+from vle.learning.dataset_train import train_dataset
 from vle.learning.datasets import load
+from vle.learning.train import CHECKPOINT
 
-without_script_dir(__file__)
+without_script_dir(__file__)  # this file's name would shadow the mnist1d package
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_NIS = {"discrete": ("resistor-tolerance", "capacitor-tolerance"),
                "onchip": ("mismatch",)}
@@ -85,6 +92,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, required=True, help="a training run's folder "
                         "(its final.toml is the trained model)")
+    parser.add_argument("--train", type=int, default=None, metavar="EPOCHS",
+                        help="train examples/mnist1d.toml into --run first (resumable)")
     parser.add_argument("--technology", choices=sorted(DEFAULT_NIS), default="discrete")
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--fine-tune-samples", type=int, default=20)
@@ -101,6 +110,17 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     t_start = time.perf_counter()
+    if args.train:
+        example = load_model(ROOT / "examples" / "mnist1d.toml")
+        assert example.dataset is not None
+        example = dataclasses.replace(example, dataset=dataclasses.replace(
+            example.dataset, lr_schedule="plateau"))
+        summary = train_dataset(example, args.run, epochs=args.train, seed=0,
+                                dtype=np.float32, progress=False,
+                                resume=(args.run / CHECKPOINT).exists())
+        emit({"benchmark": "fidelity_mnist1d", "trained_epochs": args.train,
+              "test_accuracy": summary.test_accuracy,
+              "train_ms_per_step": summary.train_ms_per_step}, "numba")
     trained = load_model(args.run / "final.toml")
     model = dataclasses.replace(trained, learning=circuit_rule(trained.learning, args.lr))
     spec = model.dataset
