@@ -16,14 +16,15 @@ technology's default non-idealities (``discrete``: resistor and capacitor tolera
 Per sample: ``as_is`` (trained weights on the drawn circuit), ``hardware_aware`` (weights of
 one hardware-aware run, a new draw every ``--hw-per-draw`` training sequences for
 ``--hw-draws`` draws, shared by all samples) and, for the first ``--fine-tune-samples``
-samples, ``fine_tuned`` (one pass of the circuit rule, plain SGD at ``--lr``, over the first
+samples (every ``--fine-tune-every``-th one in the first pass, the others after it),
+``fine_tuned`` (one pass of the circuit rule, plain SGD at ``--lr``, over the first
 ``--fine-tune`` training sequences on the sample, then the test set). ``--lr-grid`` picks the
 rate instead: each rate fine-tunes one extra draw (not an evaluated sample) and is scored on
 training sequences 3000-3999 (never the test set). Every result is appended to
 ``OUT/samples.jsonl`` as it is computed; a rerun skips what is there. Prints JSON lines.
 
     python benchmarks/fidelity_mnist1d.py --run RUN --train 60 --technology discrete \
-        --lr-grid 1e-6,1e-5,1e-4
+        --lr-grid 1e-6,1e-5,1e-4 --fine-tune 1000
     python benchmarks/fidelity_mnist1d.py --run RUN --technology discrete --samples 100 \
         --fine-tune-samples 20 --lr LR --out OUT
 """
@@ -97,6 +98,8 @@ def main() -> int:
     parser.add_argument("--technology", choices=sorted(DEFAULT_NIS), default="discrete")
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--fine-tune-samples", type=int, default=20)
+    parser.add_argument("--fine-tune-every", type=int, default=10,
+                        help="fine-tune every K-th sample in the first pass (the rest after)")
     parser.add_argument("--fine-tune", type=int, default=1000,
                         help="training sequences of the fine-tuning pass (default 1000)")
     parser.add_argument("--lr", type=float, default=0.1,
@@ -182,21 +185,22 @@ def main() -> int:
         emit({**base, "hardware_aware_training_s": time.perf_counter() - t0}, "numba")
     record(-1, "hardware_aware_nominal", lambda: dataset_accuracy(
         model, dataset_network(robust, tech, None), x_test, y_test))
+    def tune(i: int) -> float:
+        drawn = dataset_network(model.network, tech, sample_variation(nis, args.seed, i))
+        tuned = dataset_fine_tune(model, drawn, x_train[:args.fine_tune],
+                                  y_train[:args.fine_tune])
+        return dataset_accuracy(model, with_weights(drawn, tuned), x_test, y_test)
+
     for i in range(args.samples):
         var = sample_variation(nis, args.seed, i)
         record(i, "as_is", lambda var=var: dataset_accuracy(
-            model, dataset_network(model.network, tech, var),
-            x_test, y_test))
+            model, dataset_network(model.network, tech, var), x_test, y_test))
         record(i, "hardware_aware", lambda var=var: dataset_accuracy(
             model, dataset_network(robust, tech, var), x_test, y_test))
+        if i < args.fine_tune_samples and i % args.fine_tune_every == 0:
+            record(i, "fine_tuned", lambda i=i: tune(i))
     for i in range(args.fine_tune_samples):
-        def tune(i: int = i) -> float:
-            drawn = dataset_network(model.network, tech,
-                                    sample_variation(nis, args.seed, i))
-            tuned = dataset_fine_tune(model, drawn, x_train[:args.fine_tune],
-                                      y_train[:args.fine_tune])
-            return dataset_accuracy(model, with_weights(drawn, tuned), x_test, y_test)
-        record(i, "fine_tuned", tune)
+        record(i, "fine_tuned", lambda i=i: tune(i))
 
     per = {k: [a for (i, kk), a in sorted(done.items()) if kk == k and i >= 0]
            for k in ("as_is", "fine_tuned", "hardware_aware")}
