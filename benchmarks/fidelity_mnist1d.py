@@ -157,6 +157,13 @@ def main() -> int:
     out = args.out or Path(f"runs/fidelity_mnist1d-{tech}")
     out.mkdir(parents=True, exist_ok=True)
     store = out / "samples.jsonl"
+    spec_file = out / "spec.json"
+    spec_now = {"run": str(args.run.resolve()), "technology": tech, "seed": args.seed,
+                "test": args.test, "lr": args.lr, "fine_tune": args.fine_tune,
+                "hw_draws": args.hw_draws, "hw_per_draw": args.hw_per_draw}
+    if spec_file.exists() and json.loads(spec_file.read_text()) != spec_now:
+        raise SystemExit(f"{out} holds results of another run ({spec_file}): use another --out")
+    spec_file.write_text(json.dumps(spec_now))
     done = _done(store)
     timing: dict[str, list[float]] = {"as_is": [], "hardware_aware": [], "fine_tuned": []}
 
