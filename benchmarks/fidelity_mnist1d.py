@@ -20,7 +20,8 @@ samples (every ``--fine-tune-every``-th one in the first pass, the others after 
 ``fine_tuned`` (one pass of the circuit rule, plain SGD at ``--lr``, over the first
 ``--fine-tune`` training sequences on the sample, then the test set). ``--lr-grid`` picks the
 rate instead: each rate fine-tunes one extra draw (not an evaluated sample) and is scored on
-training sequences 3000-3999 (never the test set). Every result is appended to
+training sequences 3000-3999 (never the test set). Controls: the same SGD passes on the ideal
+model (``ideal_fine_tuned``, ``ideal_hardware_aware_pass``). Every result is appended to
 ``OUT/samples.jsonl`` as it is computed; a rerun skips what is there. Prints JSON lines.
 
     python benchmarks/fidelity_mnist1d.py --run RUN --train 60 --technology discrete \
@@ -192,6 +193,16 @@ def main() -> int:
         emit({**base, "hardware_aware_training_s": time.perf_counter() - t0}, "numba")
     record(-1, "hardware_aware_nominal", lambda: dataset_accuracy(
         model, dataset_network(robust, tech, None), x_test, y_test))
+    # controls: the same SGD passes on the ideal model (no parts), to tell what the passes
+    # do to the (under-trained) network from what they win back on the circuit
+    record(-1, "ideal_fine_tuned", lambda: dataset_accuracy(
+        model, with_weights(model.network, dataset_fine_tune(
+            model, model.network, x_train[:args.fine_tune], y_train[:args.fine_tune])),
+        x_test, y_test))
+    record(-1, "ideal_hardware_aware_pass", lambda: dataset_accuracy(
+        model, dataset_hardware_aware(model, "ideal", [], x_train, y_train, seed=args.seed,
+                                      draws=args.hw_draws, per_draw=args.hw_per_draw),
+        x_test, y_test))
     def tune(i: int) -> float:
         drawn = dataset_network(model.network, tech, sample_variation(nis, args.seed, i))
         tuned = dataset_fine_tune(model, drawn, x_train[:args.fine_tune],
@@ -218,6 +229,8 @@ def main() -> int:
           "hw_per_draw": args.hw_per_draw, "ideal": done[(-1, "ideal")],
           "nominal": done[(-1, "nominal")],
           "hardware_aware_nominal": done[(-1, "hardware_aware_nominal")],
+          "ideal_fine_tuned": done[(-1, "ideal_fine_tuned")],
+          "ideal_hardware_aware_pass": done[(-1, "ideal_hardware_aware_pass")],
           **{k: _spread(v) for k, v in per.items()},
           "fine_tuned_minus_as_is": _spread(paired),
           "seconds_per_result_this_run": {k: float(np.median(v)) if v else None

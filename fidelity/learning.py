@@ -207,10 +207,12 @@ def _dataset_inputs(seqs: np.ndarray, dtype: type) -> np.ndarray:
 
 
 def dataset_accuracy(model: Model, network: Network, x: np.ndarray, labels: np.ndarray, *,
-                     batch: int = 1000, dtype: DTypeLike = np.float32) -> float:
+                     batch: int = 100, dtype: DTypeLike = np.float32) -> float:
     """Test accuracy of ``network`` on sequences ``x`` ``(n, steps)``: from rest, no learning,
     prediction the argmax of the time-summed output rate (as
-    :func:`vle.learning.dataset_train.train_dataset` evaluates)."""
+    :func:`vle.learning.dataset_train.train_dataset` evaluates). In batches of ``batch``: on
+    the 2-core machine the kernel took 0.3-0.8 s for 200 MNIST-1D sequences in batches of 100
+    or 50 and 21-42 s in one batch of 200 (the same accuracy)."""
     assert model.dataset is not None
     layout = Layout.of(network)
     s = layout.units(model.dataset.output)

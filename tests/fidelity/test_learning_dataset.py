@@ -129,3 +129,8 @@ def test_fine_tuning_moves_the_weights_by_the_sgd_rate(task) -> None:
     assert not np.array_equal(robust.projections[1].weights,
                               model.network.projections[1].weights)
     assert 0.0 <= dataset_accuracy(model, robust, x, labels) <= 1.0
+    plain = dataset_hardware_aware(moving, "ideal", [], x, labels, seed=0, draws=1,
+                                   per_draw=20)
+    once = dataset_fine_tune(moving, model.network, x[:20], labels[:20])
+    for pr in plain.projections:  # no parts to draw: one pass of the rule
+        np.testing.assert_allclose(pr.weights, once[f"{pr.name}.W"], rtol=1e-5, atol=1e-6)
