@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from vle.explore import Axis, load_sweep, pareto_front, run_sweep
-from vle.explore.report import format_table, front_table, write_pareto_html, write_pareto_png
+from vle.explore.report import describe_front, write_pareto_html, write_pareto_png
 
 HERE = Path(__file__).resolve().parent
 
@@ -50,8 +50,7 @@ def main() -> int:
     print(f"{summary.ok} points ({summary.failed} failed) on {summary.workers} workers in "
           f"{time.perf_counter() - t0:.1f} s, {spec.backend} backend, {spec.samples} draws "
           f"per point")
-    print(f"Pareto front: {front.front.size} of {front.feasible.size} feasible points")
-    print(format_table(front_table(ds, front)))
+    print(describe_front(ds, front))
     print(f"plot: {write_pareto_png(ds, front, args.out / 'pareto.png')}")
     print(f"page: {write_pareto_html(ds, front, args.out / 'pareto.html')}")
     return 0

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from vle.explore import SearchSpec, load_sweep, pareto_front, run_search, run_sensitivity
-from vle.explore.report import format_table, front_table, write_pareto_html, write_pareto_png
+from vle.explore.report import describe_front, write_pareto_html, write_pareto_png
 
 HERE = Path(__file__).resolve().parent
 
@@ -46,9 +46,8 @@ def main() -> int:
     ds = run_search(spec, SearchSpec(gens, pop), args.out / "search", workers=args.workers,
                     new=True)
     front = pareto_front(ds, spec.objectives, spec.constraints)
-    print(f"NSGA-II: {ds.sizes['point']} points in {time.perf_counter() - t0:.1f} s; Pareto "
-          f"front {front.front.size} of {front.feasible.size} feasible points")
-    print(format_table(front_table(ds, front)))
+    print(f"NSGA-II: {ds.sizes['point']} points in {time.perf_counter() - t0:.1f} s")
+    print(describe_front(ds, front))
     print(f"plot: {write_pareto_png(ds, front, args.out / 'pareto.png')}")
     print(f"page: {write_pareto_html(ds, front, args.out / 'pareto.html')}")
     res = run_sensitivity(spec, "nrmse", args.out / "morris", method="morris", n=traj,

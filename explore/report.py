@@ -72,6 +72,13 @@ def front_table(ds: xr.Dataset, front: Front) -> list[list[str]]:
     return rows
 
 
+def describe_front(ds: xr.Dataset, front: Front) -> str:
+    """The front in words and as a table: what ``vle sweep`` and ``vle pareto`` print."""
+    head = (f"Pareto front: {front.front.size} of {front.feasible.size} feasible points "
+            f"({front.failed} failed, {front.infeasible} infeasible) of {ds.sizes['point']}")
+    return head + ("\n" + format_table(front_table(ds, front)) if front.front.size else "")
+
+
 def format_table(rows: list[list[str]]) -> str:
     """Rows as aligned text columns."""
     widths = [max(len(r[j]) for r in rows) for j in range(len(rows[0]))]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -104,3 +107,30 @@ def open_in_chromium(page: Path, folder: Path, size: str = "1280,2400"
     dom = subprocess.run(base + ["--dump-dom", page.as_uri()], capture_output=True, text=True,
                          timeout=120)
     return shot, console, dom.stdout
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``predicate`` every 50 ms until it holds; fail naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what} after {timeout} s")
+        time.sleep(0.05)
+
+
+def fragments(store: Path) -> int:
+    """Finished tasks in a result store folder (its complete per-task fragments)."""
+    folder = store / "tasks"
+    return len([p for p in folder.glob("*.npz") if not p.name.startswith(".")]) \
+        if folder.exists() else 0
+
+
+def sigkill_when(proc: subprocess.Popen[str], predicate: Callable[[], bool], timeout: float,
+                 what: str) -> None:
+    """SIGKILL ``proc`` once ``predicate`` holds (as a user's ``kill -9`` mid-run would)."""
+    try:
+        wait_for(predicate, timeout, what)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()

@@ -40,12 +40,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Execute ``vle pareto``."""
     from vle.explore import dataset_objectives, pareto_front, sweep_dataset
-    from vle.explore.report import (
-        format_table,
-        front_table,
-        write_pareto_html,
-        write_pareto_png,
-    )
+    from vle.explore.report import describe_front, write_pareto_html, write_pareto_png
 
     if not (args.store / "store.json").is_file():
         raise ValueError(f"STORE {args.store}: not a sweep store (no store.json); give the "
@@ -64,9 +59,6 @@ def run(args: argparse.Namespace) -> int:
     png = write_pareto_png(ds, front, out / "pareto.png")
     page = write_pareto_html(ds, front, out / "pareto.html", command=command)
     if not args.quiet:
-        print(f"Pareto front: {front.front.size} of {front.feasible.size} feasible points "
-              f"({front.failed} failed, {front.infeasible} infeasible) of {ds.sizes['point']}")
-        if front.front.size:
-            print(format_table(front_table(ds, front)))
+        print(describe_front(ds, front))
         print(f"plot: {png}\npage: {page}")
     return 0

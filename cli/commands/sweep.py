@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         run_sensitivity,
         run_sweep,
     )
-    from vle.explore.report import format_table, front_table
+    from vle.explore.report import describe_front, format_table
 
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers: must be >= 1, got {args.workers}")
@@ -105,14 +105,9 @@ def run(args: argparse.Namespace) -> int:
         summary_line = (f"{summary.ok} points done, {summary.skipped} already there, "
                         f"{summary.failed + summary.timeout + summary.lost} failed, on "
                         f"{summary.workers} worker(s) in {summary.seconds:.1f} s")
-    failed = int((ds["status"].values != "ok").sum()) if ds.sizes.get("point") else 0
     if not args.quiet:
         print(summary_line)
         objectives, constraints = dataset_objectives(ds)
-        front = pareto_front(ds, objectives, constraints)
-        print(f"Pareto front: {front.front.size} of {front.feasible.size} feasible points "
-              f"({failed} failed, {front.infeasible} infeasible)")
-        if front.front.size:
-            print(format_table(front_table(ds, front)))
+        print(describe_front(ds, pareto_front(ds, objectives, constraints)))
         print(f"results: {args.out / 'results.nc'} (vle pareto {args.out} for the plots)")
     return 0

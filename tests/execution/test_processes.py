@@ -9,10 +9,8 @@ outlives the process that started it.
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import execution_tasks as et
@@ -20,6 +18,7 @@ import psutil
 import pytest
 import run_sweep
 import xarray as xr
+from helpers import fragments, sigkill_when, wait_for
 
 from vle.execution import ResultStore, read_results, run_tasks
 
@@ -35,18 +34,8 @@ def sweep(store: Path, pids: Path, *extra: str) -> subprocess.Popen[str]:
                             stderr=subprocess.DEVNULL, text=True)
 
 
-def wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what} after {timeout} s")
-        time.sleep(0.05)
 
 
-def fragments(store: Path) -> int:
-    folder = store / "tasks"
-    return len([p for p in folder.glob("*.npz") if not p.name.startswith(".")]) \
-        if folder.exists() else 0
 
 
 def workers_gone(pids: Path) -> bool:
@@ -68,12 +57,7 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_store(tmp_path: Path,
                                                             reference: xr.Dataset) -> None:
     store, pids = tmp_path / "store", tmp_path / "pids"
     proc = sweep(store, pids)
-    try:
-        wait_for(lambda: fragments(store) >= 3, 60, "three finished tasks")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
+    sigkill_when(proc, lambda: fragments(store) >= 3, 60, "three finished tasks")
     assert proc.returncode != 0
     done = fragments(store)
     assert 3 <= done < N

@@ -8,12 +8,12 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import distributed
 import pytest
 import xarray as xr
+from helpers import fragments, sigkill_when, wait_for
 from sweeps import tiny_sweep
 
 from vle.explore import load_sweep, run_sweep, sweep_dataset
@@ -31,18 +31,8 @@ def vle_sweep(sweep: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
                             stderr=subprocess.PIPE, text=True)
 
 
-def fragments(store: Path) -> int:
-    folder = store / "tasks"
-    return len([p for p in folder.glob("*.npz") if not p.name.startswith(".")]) \
-        if folder.exists() else 0
 
 
-def wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what} after {timeout} s")
-        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +56,7 @@ def test_vle_sweep_killed_with_sigkill_resumes_to_the_same_store(
         slow_sweep: Path, reference: xr.Dataset, tmp_path: Path) -> None:
     store = tmp_path / "store"
     proc = vle_sweep(slow_sweep, store)
-    try:
-        wait_for(lambda: fragments(store) >= 2, 120, "two finished points")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        proc.kill()
+    sigkill_when(proc, lambda: fragments(store) >= 2, 120, "two finished points")
     done = fragments(store)
     assert 2 <= done < 6
     rerun = vle_sweep(slow_sweep, store)
