@@ -17,14 +17,22 @@ numba reference simulates what the parts realise, thousands of samples a minute:
 - the input offsets ``V_os1``, ``V_os2`` of those two op-amps (drawn by ``opamp-offset``, else
   the technology's nominal ``opamp.offset``) as a shift of the unit's bias
   (:func:`offset_bias`);
+- on technologies with op-amps, their gain-bandwidth ``GBW``: an inverting stage of noise gain
+  ``N`` closes its loop at ``GBW / N``, a first-order lag of ``N / (2 pi GBW)`` seconds, and
+  the unit's two summing stages delay its drive by ``delta = (N_1 + N_2) / (2 pi GBW)``
+  (:func:`bandwidth_delay`); a unit whose drive arrives ``delta`` late reads out
+  ``phi(u(t - delta) + tau_r du/dt(t - delta)) = phi(u + (tau_r - delta) du/dt) + O(delta^2)``,
+  so the surrogate shortens its lookahead to ``tau_r - delta``;
 - the thermal noise of the section resistors (drawn by ``thermal-noise``) as an extra input
   population per noisy population, a pre-drawn white noise stimulus into the membrane
   through unit weights (:func:`noise_inputs`, :func:`with_noise`).
 
-What the surrogate leaves out, by construction: the op-amps' bandwidth, swing and the followers'
-``A / (1 + A)``, the offsets of op-amps outside the summing amplifiers (followers, lead
-sections, the error path), SPICE's continuous time against the reference's scheme, and the error
-neurons' own sections (the reference ties an error neuron's time constants to its neuron's).
+What the surrogate leaves out, by construction: the op-amps' bandwidth beyond that first-order
+delay of the summing stages (the followers' and lead sections' own, second-order terms), their
+swing and the followers' ``A / (1 + A)``, the offsets of op-amps outside the summing amplifiers
+(followers, lead sections, the error path), SPICE's continuous time against the reference's
+scheme, and the error neurons' own sections (the reference ties an error neuron's time
+constants to its neuron's, so in learning they share the shortened ``tau_r``).
 Its error against ngspice on the same draws is measured, not assumed
 (``benchmarks/fidelity.py``).
 """
@@ -116,6 +124,23 @@ def offset_bias(plan: Plan, pop: str, size: int) -> np.ndarray:
     return g2 * (n2 * pairs[:, 1] - g1 * n1 * pairs[:, 0]) / plan.v_unit
 
 
+MAX_DELAY_FRACTION = 0.5
+"""The summing stages' delay is taken off ``tau_r`` only up to half of it: a delay that large is
+outside the first-order model (``delta << tau_r``), where ngspice is the check."""
+
+
+def bandwidth_delay(plan: Plan, pop: str, size: int) -> np.ndarray:
+    """Per unit of population ``pop``: the delay (model time units) of its summing amplifier,
+    ``(N_1 + N_2) / (2 pi GBW s)`` with the stages' noise gains (:func:`noise_gains`), the
+    op-amp's gain-bandwidth ``GBW`` (Hz) and ``s`` seconds per model time unit (zeros on
+    behavioural technologies)."""
+    tech = plan.technology
+    if tech.behavioural or tech.opamp is None:
+        return np.zeros(size)
+    n1, n2 = noise_gains(plan, pop, size)
+    return (n1 + n2) / (2.0 * np.pi * tech.opamp.gbw * plan.time_scale)
+
+
 def _scaled(w: np.ndarray, gains: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Weights ``(post, pre)`` with the positive and negative summing gains of each row."""
     return np.where(w > 0, w * gains[0][:, None], w * gains[1][:, None])
@@ -140,9 +165,11 @@ def realised_network(plan: Plan) -> Network:
         shift = offset_bias(plan, p.name, p.size)
         if shift.any():
             bias = bias + shift
-        pops.append(replace(
-            p, tau_m=np.array([v.b for v in sec]) / s, tau_r=np.array([v.a for v in sec]) / s,
-            bias=bias))
+        tau_r = np.array([v.a for v in sec]) / s
+        tau_r = np.maximum(tau_r - bandwidth_delay(plan, p.name, p.size),
+                           (1.0 - MAX_DELAY_FRACTION) * tau_r)
+        pops.append(replace(p, tau_m=np.array([v.b for v in sec]) / s, tau_r=tau_r,
+                            bias=bias))
     projs = []
     for pr in net.projections:
         block = plan.conductances.get(part.label + pr.name)
