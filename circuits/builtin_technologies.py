@@ -115,6 +115,10 @@ DISCRETE = register_technology(Technology(
     resistor_tolerance=0.01,
     capacitor_tolerance=0.05,
     opamp=OpAmpSpec(dc_gain=1e5, gbw=5e6, v_low=-12.0, v_high=12.0, offset_sigma=1e-3),
+    # thick-film 0603 chip resistors are rated +-100 ppm/K, C0G (NP0) ceramics 0 +- 30 ppm/K
+    # (EIA class 1); each part's own coefficient anywhere in its rating
+    resistor_tc_spread=100e-6,
+    capacitor_tc_spread=30e-6,
     weight_capacitance=1e-6,
     # film capacitor insulation resistance of about 10 Gohm x uF
     weight_leak_tau=1e4,
@@ -162,6 +166,10 @@ ONCHIP = register_technology(Technology(
     weight_leak_tau=100.0,
     mismatch=Mismatch(resistor_pelgrom=5e-9, capacitor_pelgrom=5e-9, resistor_sheet=1e3,
                       resistor_width=1e-6),
+    # high-resistance p+ poly: about -1e-3 /K (process documents give -0.5 to -1.5e-3 /K);
+    # MIM capacitors about +30 ppm/K; one coefficient per layer on the die (no spread)
+    resistor_tc=-1e-3,
+    capacitor_tc=30e-6,
     cost=CostModel(
         supply_voltage=CHIP_SUPPLY,
         opamp_current_per_gbw=OTA_CURRENT_PER_GBW,

@@ -19,6 +19,7 @@ value per physical part in a fixed order, from a random stream of its own per no
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, fields
 from typing import ClassVar
@@ -31,6 +32,16 @@ PART_KINDS = ("resistor", "capacitor", "opamp", "noise")
 """The kinds of part a non-ideality can vary."""
 
 DISTRIBUTIONS = ("uniform", "normal")
+
+ROLES = ("time", "ratio")
+"""What a part sets: ``time``, a time constant with its section's other parts (a section's
+``R1``, ``R2``, ``R`` and ``C``); ``ratio``, a gain as a ratio of resistors (a synapse, bias,
+nudging or target-error conductance against the summing stage's feedback resistor, a lead
+section's ``Ra`` and ``Rb``), which a shift common to every resistor leaves alone."""
+
+REFERENCE_TEMPERATURE = 25.0
+"""degC: where datasheets and process documents rate parts (their nominal values and
+temperature coefficients)."""
 
 BOLTZMANN = 1.380649e-23
 """Boltzmann's constant k (J/K, exact in the 2019 SI)."""
@@ -58,9 +69,11 @@ class NonIdeality:
         """Raise :class:`NonIdealityError` when ``tech`` lacks what this needs."""
 
     def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
-                        tech: Technology) -> np.ndarray:
+                        tech: Technology, roles: np.ndarray | None = None) -> np.ndarray:
         """Relative errors ``d`` (dimensionless) for parts of ``kind`` with nominal ``values``
-        (ohms or farads); zeros for a kind this non-ideality does not vary."""
+        (ohms or farads); zeros for a kind this non-ideality does not vary. ``roles`` (one of
+        :data:`ROLES` per part; default all ``"time"``) says what each part sets, for a
+        non-ideality that moves parts together (:class:`TemperatureCoefficient`)."""
         raise NotImplementedError
 
     def offset_errors(self, rng: np.random.Generator, count: int,
@@ -117,7 +130,7 @@ class _Tolerance(NonIdeality):
                                    f"e.g. {self.name}=0.01")
 
     def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
-                        tech: Technology) -> np.ndarray:
+                        tech: Technology, roles: np.ndarray | None = None) -> np.ndarray:
         n = np.size(values)
         if kind not in self.parts:
             return np.zeros(n)
@@ -201,7 +214,7 @@ class Mismatch(NonIdeality):
         return np.asarray(self.scale * coefficient / np.sqrt(area))
 
     def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
-                        tech: Technology) -> np.ndarray:
+                        tech: Technology, roles: np.ndarray | None = None) -> np.ndarray:
         if kind not in self.parts:
             return np.zeros(np.size(values))
         return rng.normal(0.0, 1.0, np.size(values)) * self.sigma(kind, values, tech).ravel()
@@ -282,7 +295,7 @@ class OpAmpOffset(NonIdeality):
         return float(self.offset if self.offset is not None else tech.opamp.offset)
 
     def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
-                        tech: Technology) -> np.ndarray:
+                        tech: Technology, roles: np.ndarray | None = None) -> np.ndarray:
         return np.zeros(np.size(values))
 
     def offset_errors(self, rng: np.random.Generator, count: int,
@@ -352,7 +365,7 @@ class ThermalNoise(NonIdeality):
         return self.scale * 4.0 * BOLTZMANN * self.temperature * r
 
     def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
-                        tech: Technology) -> np.ndarray:
+                        tech: Technology, roles: np.ndarray | None = None) -> np.ndarray:
         return np.zeros(np.size(values))
 
     def scaled(self, factor: float, tech: Technology) -> NonIdeality:
@@ -367,6 +380,92 @@ class ThermalNoise(NonIdeality):
         return f"{self.name}: {what}; T = {self.temperature:g} K{scale}"
 
 
+@dataclass(frozen=True)
+class TemperatureCoefficient(NonIdeality):
+    """Temperature: the circuit runs at ``value`` degC instead of the 25 degC its parts are
+    rated at (:data:`REFERENCE_TEMPERATURE`), so a part of nominal value ``x`` is
+    ``x (1 + alpha (T - 25))`` with its temperature coefficient ``alpha`` (1/K):
+    ``alpha = tc + U(-spread, spread)``, the technology's mean coefficient of its kind
+    (``resistor_tc``, ``capacitor_tc``) plus the part's own deviation within the rated spread
+    (``resistor_tc_spread``, ``capacitor_tc_spread``), one independent draw per part.
+
+    The mean shift is common to every part of a kind, so it cancels wherever resistors set a
+    ratio (the role ``"ratio"`` of :data:`ROLES`: weights ``W = R_f G`` and biases against the
+    summing stage's feedback resistor, a lead section's gain ``1 + Rb / Ra``), and it moves
+    every section's time constants ``R C`` by ``(1 + alpha_R dT)(1 + alpha_C dT) - 1``. The
+    feedback resistors are not drawn parts (they keep their nominal value), so a ``ratio``
+    resistor gets only its deviation from the mean; a ``time`` part gets both. On ``onchip``
+    (poly -1e-3 /K, MIM +30 ppm/K, no spread) 85 degC makes every tau 5.8 % short and leaves
+    the weights alone; on ``discrete`` (+-100 and +-30 ppm/K, zero mean) it spreads them by
+    at most 0.6 % and 0.2 %. ``resistor_tc``, ``capacitor_tc`` and ``spread`` (1/K,
+    ``spread`` for both kinds) override the technology's. Not among a technology's default
+    non-idealities: name it, e.g. ``--nonideality temperature=85``.
+    """
+
+    name: ClassVar[str] = "temperature"
+    parts: ClassVar[tuple[str, ...]] = ("resistor", "capacitor")
+    default: ClassVar[bool] = False
+    value: float = 85.0
+    resistor_tc: float | None = None
+    capacitor_tc: float | None = None
+    spread: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.value) and self.value > -273.15):
+            raise NonIdealityError(f"temperature: {self.value!r} must be a temperature in degC "
+                                   "above absolute zero (-273.15), e.g. 85")
+        for key in ("resistor_tc", "capacitor_tc"):
+            x = getattr(self, key)
+            if x is not None and not math.isfinite(x):
+                raise NonIdealityError(f"temperature: {key} {x!r} must be a finite "
+                                       "coefficient (1/K, e.g. -1e-3)")
+        if self.spread is not None and not (math.isfinite(self.spread) and self.spread >= 0):
+            raise NonIdealityError(f"temperature: spread {self.spread!r} must be >= 0 (1/K, "
+                                   "e.g. 100e-6)")
+
+    def coefficients(self, kind: str, tech: Technology) -> tuple[float, float]:
+        """The mean coefficient and the rated spread (1/K) of ``kind`` on ``tech``."""
+        mean = self.resistor_tc if kind == "resistor" else self.capacitor_tc
+        if mean is None:
+            mean = tech.resistor_tc if kind == "resistor" else tech.capacitor_tc
+        spread = self.spread
+        if spread is None:
+            spread = tech.resistor_tc_spread if kind == "resistor" else \
+                tech.capacitor_tc_spread
+        return float(mean), float(spread)
+
+    def check(self, tech: Technology) -> None:
+        if not any(any(self.coefficients(k, tech)) for k in self.parts):
+            raise NonIdealityError(f"temperature: technology {tech.name!r} has no temperature "
+                                   "coefficients (resistor_tc, capacitor_tc and their spreads "
+                                   "are 0); give them, e.g. a table with resistor_tc = -1e-3")
+
+    def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
+                        tech: Technology, roles: np.ndarray | None = None) -> np.ndarray:
+        n = np.size(values)
+        if kind not in self.parts:
+            return np.zeros(n)
+        mean, spread = self.coefficients(kind, tech)
+        dt = self.value - REFERENCE_TEMPERATURE
+        own = rng.uniform(-1.0, 1.0, n) * spread * dt
+        common = np.full(n, mean * dt) if roles is None else \
+            np.where(np.asarray(roles) == "ratio", 0.0, mean * dt)
+        return common + own
+
+    def scaled(self, factor: float, tech: Technology) -> NonIdeality:
+        return dataclasses.replace(
+            self, value=REFERENCE_TEMPERATURE + factor * (self.value - REFERENCE_TEMPERATURE))
+
+    def describe(self, tech: Technology | None = None) -> str:
+        what = (f"parts at {self.value:g} degC against {REFERENCE_TEMPERATURE:g} degC, "
+                "x (1 + alpha dT)")
+        if tech is None:
+            return f"{self.name}: {what}"
+        (rm, rs), (cm, cs) = (self.coefficients(k, tech) for k in self.parts)
+        return (f"{self.name}: {what}; {tech.name}: resistors {1e6 * rm:.3g} +- {1e6 * rs:.3g} "
+                f"ppm/K, capacitors {1e6 * cm:.3g} +- {1e6 * cs:.3g} ppm/K")
+
+
 _REGISTRY: dict[str, type[NonIdeality]] = {}
 
 
@@ -378,7 +477,8 @@ def register_nonideality(cls: type[NonIdeality]) -> type[NonIdeality]:
     return cls
 
 
-for _cls in (ResistorTolerance, CapacitorTolerance, Mismatch, OpAmpOffset, ThermalNoise):
+for _cls in (ResistorTolerance, CapacitorTolerance, Mismatch, OpAmpOffset, ThermalNoise,
+             TemperatureCoefficient):
     register_nonideality(_cls)
 
 

@@ -175,6 +175,16 @@ class Technology:
     weight_capacitance: float = 1e-6
     weight_leak_tau: float | None = None
     mismatch: Mismatch | None = None
+    resistor_tc: float = 0.0
+    """Mean temperature coefficient of the resistors (1/K, about 25 degC): a resistor at
+    temperature ``T`` is ``R (1 + resistor_tc (T - 25))``."""
+    resistor_tc_spread: float = 0.0
+    """Rated bound of a resistor's own coefficient about the mean (1/K; each part's is uniform
+    in ``resistor_tc +- resistor_tc_spread``)."""
+    capacitor_tc: float = 0.0
+    """Mean temperature coefficient of the capacitors (1/K, about 25 degC)."""
+    capacitor_tc_spread: float = 0.0
+    """Rated bound of a capacitor's own coefficient about the mean (1/K)."""
     cost: CostModel | None = None
     options: Options = field(default_factory=Options)
     tolerance: float = 0.0

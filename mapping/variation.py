@@ -6,9 +6,13 @@ A :class:`Variation` names a seed and the non-idealities to draw
 error, in a fixed order: the sections' resistors and capacitors (sections sorted by
 population, unit and role; lag ``R1``, ``R2``, ``C``; lead ``R``, ``C``, ``Ra``, ``Rb``), then
 every synapse, bias, nudging and target-error conductance (blocks sorted by name, synapses
-row-major), which are resistors ``1/|G|``. Each non-ideality draws from a stream of its own,
-``SeedSequence([seed, crc32(name)])``, so the same seed gives the same bits on any machine and
-any number of workers, and switching one non-ideality on does not change another's draw.
+row-major), which are resistors ``1/|G|``. Each part has a role
+(:data:`~vle.circuits.nonidealities.ROLES`): a section's ``R1``, ``R2``, ``R`` and ``C`` set
+time constants (``time``); a lead section's ``Ra``, ``Rb`` and every conductance set ratios
+(``ratio``), which a non-ideality common to all resistors (``temperature``) leaves alone.
+Each non-ideality draws from a stream of its own, ``SeedSequence([seed, crc32(name)])``, so
+the same seed gives the same bits on any machine and any number of workers, and switching one
+non-ideality on does not change another's draw.
 
 A non-ideality that varies op-amps (``opamp-offset``) draws, after the resistors and
 capacitors, the input offset of the two op-amps of every student unit's summing amplifier
@@ -52,6 +56,9 @@ Unit = tuple[str, str, int]
 
 _LAG = ("r1", "r2", "c")
 _LEAD = ("r", "c", "ra", "rb")
+_TIME = ("r1", "r2", "r", "c")
+"""The section parts whose values set time constants (role ``time``); a lead section's ``Ra``
+and ``Rb`` set its gain as a ratio (role ``ratio``, as every conductance)."""
 
 
 @dataclass(frozen=True)
@@ -133,12 +140,14 @@ def stream(seed: int, name: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(seed), zlib.crc32(name.encode())]))
 
 
-def _factors(variation: Variation, kind: str, values: np.ndarray,
-             tech: Technology) -> np.ndarray:
-    """``prod (1 + d)`` over the non-idealities, per part of ``kind``."""
+def _factors(variation: Variation, kind: str, values: np.ndarray, tech: Technology,
+             roles: np.ndarray) -> np.ndarray:
+    """``prod (1 + d)`` over the non-idealities, per part of ``kind`` (``roles``: what each
+    part sets, :data:`~vle.circuits.nonidealities.ROLES`)."""
     out = np.ones(values.size)
     for ni in variation.nonidealities:
-        out *= 1.0 + ni.relative_errors(stream(variation.seed, ni.name), kind, values, tech)
+        out *= 1.0 + ni.relative_errors(stream(variation.seed, ni.name), kind, values, tech,
+                                        roles)
     return out
 
 
@@ -186,11 +195,13 @@ def vary_parts(plan: Plan, variation: Variation) -> tuple[Plan, list[Row], list[
                 slots.append(("resistor", bkey, f"{i},{j}"))
                 nominal.append(1.0 / abs(float(x)))
     values = np.array(nominal)
+    roles = np.array(["time" if isinstance(where, tuple) and f in _TIME else "ratio"
+                      for _, where, f in slots])
     factor = np.ones(values.size)
     for kind in ("resistor", "capacitor"):
         pick = np.array([s[0] == kind for s in slots], dtype=bool)
         if pick.any():
-            factor[pick] = _factors(variation, kind, values[pick], tech)
+            factor[pick] = _factors(variation, kind, values[pick], tech, roles[pick])
     realised = values * factor
 
     new_values = dict(plan.values)
