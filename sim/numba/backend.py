@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vle.sim.array_run import run_arrays
 from vle.sim.backend import Backend, RunRequest
-from vle.sim.numba import _kernels
+from vle.sim.numba.driver import run_kernel
 from vle.sim.result import Result
 
 
@@ -26,4 +26,4 @@ class NumbaBackend(Backend):
         return None
 
     def run(self, request: RunRequest) -> Result:
-        return run_arrays(request, _kernels.run, self.name, ("numba",))
+        return run_arrays(request, run_kernel, self.name, ("numba",))
