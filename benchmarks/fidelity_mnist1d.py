@@ -44,6 +44,7 @@ import numpy as np
 from common import emit, without_script_dir
 
 from vle import load_model
+from vle.circuits import get_technology
 from vle.circuits.nonidealities import get_nonideality
 from vle.fidelity.learning import (
     TRAINING_DRAWS,
@@ -113,6 +114,11 @@ def main() -> int:
     parser.add_argument("--hw-per-draw", type=int, default=1000)
     parser.add_argument("--test", type=int, default=1000, help="test sequences (default all)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="magnitude of the non-idealities as a multiple of the "
+                             "technology's (NonIdeality.scaled: tolerances or Pelgrom "
+                             "coefficients times SCALE), to find where the parts start to cost "
+                             "accuracy")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     t_start = time.perf_counter()
@@ -138,10 +144,14 @@ def main() -> int:
     x_test, y_test = data["x_test"][:args.test], data["y_test"][:args.test]
     x_train, y_train = data["x_train"], data["y_train"]
     tech = args.technology
+    if args.scale <= 0:
+        parser.error(f"--scale must be positive, not {args.scale}")
     nis = [get_nonideality(n) for n in DEFAULT_NIS[tech]]
+    if args.scale != 1.0:
+        nis = [n.scaled(args.scale, get_technology(tech)) for n in nis]
     floor = weight_floor(tech)
     base = {"benchmark": "fidelity_mnist1d", "technology": tech, "seed": args.seed,
-            "nonidealities": DEFAULT_NIS[tech], "weight_floor": floor,
+            "nonidealities": DEFAULT_NIS[tech], "scale": args.scale, "weight_floor": floor,
             "deployable": deployable(model.network, tech)[1]}
 
     if args.lr_grid:
@@ -159,13 +169,16 @@ def main() -> int:
                   "seconds": time.perf_counter() - t_start}, "numba")
         return 0
 
-    out = args.out or Path(f"runs/fidelity_mnist1d-{tech}")
+    out = args.out or Path(f"runs/fidelity_mnist1d-{tech}"
+                           + (f"-x{args.scale:g}" if args.scale != 1.0 else ""))
     out.mkdir(parents=True, exist_ok=True)
     store = out / "samples.jsonl"
     spec_file = out / "spec.json"
     spec_now = {"run": str(args.run.resolve()), "technology": tech, "seed": args.seed,
                 "test": args.test, "lr": args.lr, "fine_tune": args.fine_tune,
                 "hw_draws": args.hw_draws, "hw_per_draw": args.hw_per_draw}
+    if args.scale != 1.0:  # runs made before --scale existed stay resumable
+        spec_now["scale"] = args.scale
     if spec_file.exists() and json.loads(spec_file.read_text()) != spec_now:
         raise SystemExit(f"{out} holds results of another run ({spec_file}): use another --out")
     spec_file.write_text(json.dumps(spec_now))

@@ -26,6 +26,7 @@ from common import emit, without_script_dir
 
 from vle import load_model
 from vle.learning.dataset_train import train_dataset
+from vle.learning.train import CHECKPOINT
 
 without_script_dir(__file__)  # this file's name would shadow the mnist1d package
 
@@ -74,6 +75,9 @@ def main() -> None:
     parser.add_argument("--schedule", choices=["none", "plateau"], default="plateau",
                         help="learning-rate schedule (the authors halve the rate when the test "
                              "loss stalls for 2 epochs)")
+    parser.add_argument("--patience", type=int, default=None,
+                        help="epochs without a better test loss before the plateau schedule "
+                             "halves the rate (default: the model file's, 2)")
     parser.add_argument("--out", type=Path, default=Path("runs/mnist1d"),
                         help="folder for the runs (one sub-folder per seed; resumable)")
     parser.add_argument("--speed-only", action="store_true",
@@ -83,7 +87,8 @@ def main() -> None:
     dtype = np.float32 if args.dtype == "float32" else np.float64
     model = load_model(HERE.parent / "examples" / "mnist1d.toml")
     model = dataclasses.replace(model, dataset=dataclasses.replace(
-        model.dataset, lr_schedule=args.schedule))
+        model.dataset, lr_schedule=args.schedule,
+        patience=args.patience or model.dataset.patience))
     if args.speed_only:
         speed(model)
         return
@@ -99,7 +104,8 @@ def main() -> None:
 
         run_dir = args.out / f"seed{seed}"
         summary = train_dataset(model, run_dir, epochs=args.epochs, seed=seed, dtype=dtype,
-                                resume=True, progress=False, on_epoch=report)
+                                resume=(run_dir / CHECKPOINT).exists(), progress=False,
+                                on_epoch=report)
         finals.append(summary.test_accuracy)
         ms_all.append(summary.train_ms_per_step)
     ref, _ = ms_per_step(model, np.float64, 1)
