@@ -4,8 +4,7 @@ plain-SGD rule, and with hardware-aware trained weights.
 
 The trained network is the ``final.toml`` of a ``train_dataset`` run of examples/mnist1d.toml
 in ``--run DIR``; ``--train EPOCHS`` makes it first (seed 0, float32, the plateau schedule, as
-``benchmarks/mnist1d.py``, but the test set evaluated in batches of 100, which changes no
-result and saves a minute per epoch; resumed from DIR's checkpoint when there is one; with
+``benchmarks/mnist1d.py``, the test set evaluated in batches of 100; resumed from DIR's checkpoint when there is one; with
 ``--samples 0`` nothing else). The network is compiled alone (``compile_plan`` refuses a
 dataset input): every weight a crossbar conductance, weights and biases below the technology's
 floor pruned and weights above ``onchip``'s largest conductance (4) clipped
