@@ -75,6 +75,8 @@ def main() -> None:
     parser.add_argument("--schedule", choices=["none", "plateau"], default="plateau",
                         help="learning-rate schedule (the authors halve the rate when the test "
                              "loss stalls for 2 epochs)")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="Adam's learning rate per step (default: the model file's, 1e-3)")
     parser.add_argument("--patience", type=int, default=None,
                         help="epochs without a better test loss before the plateau schedule "
                              "halves the rate (default: the model file's, 2)")
@@ -89,6 +91,11 @@ def main() -> None:
     model = dataclasses.replace(model, dataset=dataclasses.replace(
         model.dataset, lr_schedule=args.schedule,
         patience=args.patience or model.dataset.patience))
+    if args.lr is not None:
+        assert model.learning is not None
+        model = dataclasses.replace(model, learning=dataclasses.replace(
+            model.learning, optimizer=dataclasses.replace(model.learning.optimizer,
+                                                          lr=args.lr)))
     if args.speed_only:
         speed(model)
         return
