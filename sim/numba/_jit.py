@@ -12,12 +12,25 @@ oversubscribe: measured on MNIST-1D's 15k network, 1000 test sequences took 4.3 
 1000 and 7.7 s at batch 400 against 0.26 s at batch 200 (0.36 s at batch 1000 with one BLAS
 thread). :func:`blas_single_threaded` wraps every kernel call so BLAS stays single-threaded
 inside the kernels (threadpoolctl, 15 us per call; numpy's own BLAS outside is untouched).
+
+numba's on-disk cache is not safe for processes that compile *different* specialisations of a
+kernel at the same time: each rewrites the cache index from its own view, so an index entry can
+end up naming another specialisation's machine code, and a later process that loads it crashes
+(seen here: a float32 training process segfaulted in the kernel after float32 and float64
+processes had run side by side; removing the cache fixed it). The same wrapper therefore takes a
+machine-wide file lock (``fcntl``) around the first call of each argument signature in a process,
+the call that compiles or loads from the cache; later calls take no lock.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
-from collections.abc import Callable
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numba
@@ -42,13 +55,51 @@ def _controller() -> Any:
     return ThreadpoolController()
 
 
+COMPILE_LOCK = Path(tempfile.gettempdir()) / "vle-numba-compile.lock"
+"""The file whose ``flock`` serialises first calls (compiling or loading the cache) across
+processes on this machine."""
+
+
+@contextmanager
+def _compile_lock() -> Iterator[None]:
+    fd = os.open(COMPILE_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _shape_key(value: Any) -> Any:
+    """What numba's type of an argument depends on, cheaply: for arrays dtype, rank and
+    contiguity, for tuples the keys of their items, else the Python type (``numba.typeof`` is
+    exact but costs 1.5 ms for the kernels' arguments, 30 times this)."""
+    if isinstance(value, tuple):
+        return tuple(_shape_key(v) for v in value)
+    flags = getattr(value, "flags", None)
+    if flags is not None:
+        return (value.dtype.str, value.ndim, flags.c_contiguous, flags.f_contiguous,
+                flags.writeable)
+    return type(value)
+
+
 def blas_single_threaded(kernel: Callable[..., Any]) -> Callable[..., Any]:
     """``kernel`` called with scipy's BLAS (the one numba's ``np.dot`` uses) held to one thread
-    for the call, and restored afterwards (see the module docstring for why)."""
+    for the call, and restored afterwards; the first call of each argument signature in this
+    process (the one that compiles or loads from numba's cache) holds the machine-wide compile
+    lock (see the module docstring for both)."""
+    ready: set[tuple[Any, ...]] = set()
 
     @functools.wraps(kernel)
     def call(*args: Any) -> Any:
         with _controller().limit(limits=1, user_api="blas"):
-            return kernel(*args)
+            key = _shape_key(args)
+            if key in ready:
+                return kernel(*args)
+            with _compile_lock():
+                out = kernel(*args)
+            ready.add(key)
+            return out
 
     return call

@@ -1,4 +1,5 @@
-"""The kernels run with scipy's BLAS held to one thread and leave the process's setting as it was.
+"""The kernels run with scipy's BLAS held to one thread and leave the process's setting as it was;
+their first call per argument signature holds the machine-wide compile lock.
 
 On the 2-core machines OpenBLAS's own threads inside numba's threads oversubscribed the cores
 (1000 MNIST-1D sequences: 4.3 s at batch 1000, 0.36 s with one BLAS thread), so every kernel
@@ -33,3 +34,40 @@ def test_public_kernel_is_wrapped() -> None:
 
     assert getattr(run_kernel, "__wrapped__", None) is _kernels.run, \
         "run_kernel must be the BLAS-limited wrapper of the compiled step loop"
+
+
+def test_first_call_of_a_signature_waits_for_the_compile_lock() -> None:
+    """Another process compiling (holding the lock) makes a first call wait; a second call of
+    the same argument types does not take the lock; new types take it again."""
+    import fcntl
+    import os
+    import threading
+
+    import numpy as np
+
+    calls: list[str] = []
+    wrapped = _jit.blas_single_threaded(lambda a: calls.append(a.dtype.str))
+    fd = os.open(_jit.COMPILE_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as another process compiling would
+        first = threading.Thread(target=wrapped, args=(np.zeros(2),))
+        first.start()
+        first.join(0.3)
+        assert first.is_alive() and not calls, "the first call did not wait for the lock"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        first.join(5)
+        assert calls == ["<f8"]
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        again = threading.Thread(target=wrapped, args=(np.ones(3),))  # same types
+        again.start()
+        again.join(5)
+        assert not again.is_alive() and calls == ["<f8", "<f8"]
+        new = threading.Thread(target=wrapped, args=(np.zeros(2, np.float32),))
+        new.start()
+        new.join(0.3)
+        assert new.is_alive(), "a new signature did not take the lock"
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    new.join(5)
+    assert calls == ["<f8", "<f8", "<f4"]
