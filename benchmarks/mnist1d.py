@@ -75,6 +75,8 @@ def main() -> None:
     parser.add_argument("--schedule", choices=["none", "plateau"], default="plateau",
                         help="learning-rate schedule (the authors halve the rate when the test "
                              "loss stalls for 2 epochs)")
+    parser.add_argument("--scheme", choices=["euler", "exact"], default=None,
+                        help="integration scheme (default: the model file's, euler)")
     parser.add_argument("--lr", type=float, default=None,
                         help="Adam's learning rate per step (default: the model file's, 1e-3)")
     parser.add_argument("--patience", type=int, default=None,
@@ -91,6 +93,8 @@ def main() -> None:
     model = dataclasses.replace(model, dataset=dataclasses.replace(
         model.dataset, lr_schedule=args.schedule,
         patience=args.patience or model.dataset.patience))
+    if args.scheme is not None:
+        model = model.with_simulation(scheme=args.scheme)
     if args.lr is not None:
         assert model.learning is not None
         model = dataclasses.replace(model, learning=dataclasses.replace(
