@@ -4,9 +4,10 @@ map around the cells of pass 5, as one :class:`~vle.circuits.circuit.Circuit`.
 The transient analysis covers the model's ``t_stop`` (scaled to seconds) with the output step
 ``dt`` (scaled) and a maximum internal step of a hundredth of the shortest realised time
 constant. Every capacitor of a section starts at 0 V, as the reference starts from rest, and
-every weight capacitor at its initial weight: all through ``.ic`` (so ngspice also reports the
-state at t = 0, which ``uic`` would not). A plan with section noise carries its seed as
-``.options seed=`` (:func:`~vle.mapping.variation.spice_seed`) and says so in the header.
+every weight capacitor (plastic weights and biases) at its initial value: all through ``.ic``
+(so ngspice also reports the state at t = 0, which ``uic`` would not). A plan with section
+noise carries its seed as ``.options seed=`` (:func:`~vle.mapping.variation.spice_seed`) and
+says so in the header.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from vle.circuits.names import check_text
 from vle.circuits.probes import Probe, ProbeMap
 from vle.circuits.waveforms import Dc
 from vle.mapping.errors import MappingError
-from vle.mapping.plan import ONE, Plan, node, weight_node
+from vle.mapping.plan import ONE, Plan, bias_node, node, weight_node
 from vle.mapping.report import Row
 from vle.mapping.stimuli import EDGE_FRACTION, Scales, source_elements
 from vle.mapping.synapses import target_nodes
@@ -64,6 +65,9 @@ def _probes(plan: Plan) -> ProbeMap:
             add(pop.name, q, tuple(node(part.prefix, pop.name, q, i) for i in range(pop.size)))
         if part.learning and pop.kind == "output":
             add(pop.name, "y", target_nodes(plan, pop.name, pop.size))
+        if plan.plastic_biases and not pop.is_input:
+            add(pop.name, "b", tuple(bias_node(part.prefix, pop.name, i)
+                                     for i in range(pop.size)))
     if part.learning:
         for k, pr in enumerate(part.network.projections):
             if pr.plastic:
@@ -127,7 +131,8 @@ def build_netlist(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
     uses_rail = any(isinstance(el, Instance) and ONE in el.connections
                     for s in plan.blocks for el in s.elements)
     if uses_rail:
-        sections.append(Section("rail: 1 model unit for the bias conductances", (
+        what = "bias columns (plastic biases)" if plan.plastic_biases else "bias conductances"
+        sections.append(Section(f"rail: 1 model unit for the {what}", (
             VoltageSource("Vone", ONE, "0", Dc(plan.v_unit)),)))
     sections += plan.blocks
     analyses: tuple[Transient, ...] = ()
@@ -147,7 +152,8 @@ def build_netlist(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
         f"time: {fv(plan.time_scale)}s per model time unit; signals: {fv(plan.v_unit)}V per "
         "model unit (model value = V(node) / that)",
         "unit i of population p: nodes p_u_i (membrane), p_ub_i (prospective), p_r_i (rate)"
-        + (", p_v_i, p_e_i (error neuron)" if plan.student.learning else ""),
+        + (", p_v_i, p_e_i (error neuron)" if plan.student.learning else "")
+        + (", p_b_i (plastic bias)" if plan.plastic_biases else ""),
         "probed traces: " + " ".join(probes.traces),
     )
     options = tech.options

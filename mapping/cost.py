@@ -3,7 +3,8 @@ projection, from the parts the compiler realised and the technology's
 :class:`~vle.circuits.technology.CostModel`.
 
 Parts are counted in ``plan.circuit``, the netlist itself: every resistor and capacitor of the
-student's cells (section, summing-stage, crossbar and weight capacitors) and every instance of
+student's cells (section, summing-stage, crossbar and weight capacitors; those of plastic
+biases count with their population) and every instance of
 the op-amp macro-model (counted whole; its inner pole network is a model, not parts).
 Behavioural sources (the nonlinearities ``phi`` and ``phi'``, multipliers, the plastic
 crossbars' multiplying synapses, the softmax error) have no part-level realisation yet: they
@@ -49,6 +50,9 @@ UNIT_ROLES = ("sum", "sec", "phi", "dphi", "fsum", "mul", "esec")
 """Instance roles of one unit (:mod:`~vle.mapping.cell_selection`): ``X<role>_<pop>_<i>``."""
 COLUMN_ROLES = ("bias", "nudge", "target")
 """Instance roles of a population's columns (:mod:`~vle.mapping.synapses`): ``X<role>_<pop>``."""
+PLASTIC_BIAS_ROLE = "pbias"
+"""Instance role of a plastic bias's plasticity element (:mod:`~vle.mapping.synapses`):
+``Xpbias_<pop>_<i>``, part of its population."""
 OTHER = "other"
 """The block of student elements no population or projection claims (none, for the compiler
 as it is; kept so that nothing is dropped silently)."""
@@ -189,12 +193,17 @@ def _owners(part: Part) -> tuple[dict[str, str], set[str], dict[str, str]]:
     and :mod:`~vle.mapping.synapses` name them); the plasticity instances; block -> kind."""
     owners: dict[str, str] = {}
     kinds: dict[str, str] = {}
+    plastic: set[str] = set()
     for pop in part.network.neurons:
         kinds[pop.name] = "population"
         for i in range(pop.size):
             owners.update({instance_name(r, part, pop.name, i): pop.name for r in UNIT_ROLES})
         owners.update({instance_name(r, part, pop.name): pop.name for r in COLUMN_ROLES})
-    plastic: set[str] = set()
+        if part.learning:
+            names = {instance_name(PLASTIC_BIAS_ROLE, part, pop.name, i)
+                     for i in range(pop.size)}
+            owners.update(dict.fromkeys(names, pop.name))
+            plastic |= names
     tag = "t" if part.prefix else ""
     for k, pr in enumerate(part.network.projections):
         kinds[pr.name] = "projection"

@@ -28,8 +28,15 @@ def weight_node(projection: int, i: int, j: int) -> str:
     return f"w{projection}_{i}_{j}"
 
 
+def bias_node(prefix: str, pop: str, index: int) -> str:
+    """The voltage node of the plastic bias of unit ``index`` of population ``pop``
+    (``h1_b_0``): a weight capacitor charged from the 1-unit rail (:data:`ONE`)."""
+    return node(prefix, pop, "b", index)
+
+
 ONE = "one"
-"""The rail at 1 model unit (``v_unit`` volts) that bias conductances hang from."""
+"""The rail at 1 model unit (``v_unit`` volts) that bias columns (conductances, or plastic
+biases) hang from."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,13 @@ class Plan:
     @property
     def student(self) -> Part:
         return self.parts[0]
+
+    @property
+    def plastic_biases(self) -> bool:
+        """True when the student's biases learn in the circuit (an active rule with
+        ``learn_bias``): each is then a weight capacitor, not a conductance."""
+        return self.student.learning and self.learning is not None and \
+            self.learning.learn_bias
 
     @property
     def rule(self) -> str:

@@ -12,8 +12,9 @@ class Row:
 
     ``item`` names where (``h1[0]``: population h1 unit 0; ``h1->out[0,1]``: a synapse;
     ``teacher.h1[0]``: a teacher unit), ``quantity`` what (``tau_m``, ``tau_r``, ``gain k``,
-    ``gain q``, ``W``, ``W0``, ``bias``, ``gamma``, ``beta``, ``lr``, ``decay``), in ``unit``
-    (``s`` for time constants after time scaling; empty for dimensionless model values).
+    ``gain q``, ``W``, ``W0``, ``bias``, ``b0`` (a plastic bias's initial value), ``gamma``,
+    ``beta``, ``lr``, ``decay``), in ``unit`` (``s`` for time constants after time scaling;
+    empty for dimensionless model values).
     ``detail`` shows the components that realise it.
     """
 

@@ -6,6 +6,12 @@ teacher's: ``Xtw<k>``) into the ``s`` summing nodes of its target; with learning
 transposed read ``Xwt<k>`` carries ``W^T e`` into the ``fs`` summing nodes of its source
 (unless the source is an input). A plastic projection's weights are the nodes
 ``w<k>_<i>_<j>``, each charged by a plasticity element ``Xp<k>_<i>_<j>``.
+
+A plastic bias (the rule learns biases, ``db/dt = lr e``) is the same pair with the 1-unit
+rail as its pre-synaptic rate: the node ``<pop>_b_<i>`` is a weight capacitor charged by the
+plasticity element ``Xpbias_<pop>_<i>`` with ``k_w V(e_i) V(one)``, and the plastic column
+``Xbias_<pop>`` injects ``V(b_i) V(one) / (v_unit R_f)``, i.e. ``b_i`` model units, into the
+summing node. A fixed bias is a column of conductances from the rail.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from vle.circuits.cells import (
 from vle.circuits.elements import Element, Instance
 from vle.circuits.engineering import significant
 from vle.mapping.builder import Builder, Kit, instance_name
-from vle.mapping.plan import ONE, Part, Plan, node, weight_node
+from vle.mapping.plan import ONE, Part, Plan, bias_node, node, weight_node
 from vle.mapping.weights import plasticity_gain
 from vle.model.learning import Teacher
 from vle.model.network import Network
@@ -55,10 +61,7 @@ def _plastic(b: Builder, plan: Plan, part: Part, kit: Kit, k: int) -> list[Eleme
     fwd = plastic_crossbar(f"pxbar{k}", m, n, tech.feedback_resistance, plan.v_unit)
     out: list[Element] = [Instance(f"Xw{k}", b.define(fwd), (
         *_rates(part, net, pr.pre), *kit.sum_nodes(part, pr.post, m, "s", plastic=True), *w))]
-    r_leak = (tech.weight_leak_tau / tech.weight_capacitance
-              if tech.weight_leak_tau is not None else None)
-    cell = b.define(plasticity_element("plasticity", tech.weight_capacitance,
-                                       plasticity_gain(plan), r_leak))
+    cell = _plasticity_cell(b, plan)
     errs, rates = _errors(part, net, pr.post), _rates(part, net, pr.pre)
     for i in range(m):
         for j in range(n):
@@ -70,6 +73,33 @@ def _plastic(b: Builder, plan: Plan, part: Part, kit: Kit, k: int) -> list[Eleme
                                transposed=True)
         out.append(Instance(f"Xwt{k}", b.define(bwd), (
             *errs, *kit.sum_nodes(part, pr.pre, n, "fs", plastic=True), *w)))
+    return out
+
+
+def _plasticity_cell(b: Builder, plan: Plan) -> str:
+    """The shared plasticity element of the technology (with its capacitor's leakage)."""
+    tech = plan.technology
+    r_leak = (tech.weight_leak_tau / tech.weight_capacitance
+              if tech.weight_leak_tau is not None else None)
+    return b.define(plasticity_element("plasticity", tech.weight_capacitance,
+                                       plasticity_gain(plan), r_leak))
+
+
+def _plastic_bias(b: Builder, plan: Plan, part: Part, kit: Kit, pop: str) -> list[Element]:
+    """The plastic bias column of ``pop`` and one plasticity element per unit (the rail as
+    the pre-synaptic rate), each capacitor starting at the model's bias."""
+    size = part.network.population(pop).size
+    nodes = tuple(bias_node(part.prefix, pop, i) for i in range(size))
+    col = plastic_crossbar(f"pbias{size}", size, 1, plan.technology.feedback_resistance,
+                           plan.v_unit)
+    out: list[Element] = [Instance(instance_name("bias", part, pop), b.define(col), (
+        ONE, *kit.sum_nodes(part, pop, size, "s", plastic=True), *nodes))]
+    cell = _plasticity_cell(b, plan)
+    errs = _errors(part, part.network, pop)
+    bias = part.network.population(pop).bias_array
+    for i in range(size):
+        out.append(Instance(instance_name("pbias", part, pop, i), cell, (errs[i], ONE, nodes[i])))
+        b.initial_conditions.append((nodes[i], significant(plan.v_unit * float(bias[i]))))
     return out
 
 
@@ -95,7 +125,9 @@ def _columns(b: Builder, plan: Plan, part: Part, kit: Kit, pop: str) -> list[Ele
     out: list[Element] = []
     prefix = part.prefix
     bias = plan.conductances.get(f"{part.label}bias:{pop}")
-    if bias is not None:
+    if part is plan.student and plan.plastic_biases:
+        out += _plastic_bias(b, plan, part, kit, pop)
+    elif bias is not None:
         sub = crossbar(f"bias_{prefix}{pop}".lower(), bias.conductance,
                        differential=kit.differential, note="bias conductances from the rail")
         out.append(Instance(instance_name("bias", part, pop), b.define(sub),

@@ -2,9 +2,9 @@
 circuit cannot do.
 
 ``le`` sets ``tau_r = tau_m`` everywhere (equations.md section 2). Feedback other than the
-exact transpose has no realisation yet (an error). Optimisers other than plain SGD, tau_m
-learning and bias learning have no physical realisation: the circuit integrates
-``dW/dt = lr e r^T`` continuously and the report says so.
+exact transpose has no realisation yet (an error). Optimisers other than plain SGD and tau_m
+learning have no physical realisation: the circuit integrates ``dW/dt = lr e r^T`` (and, with
+``learn_bias``, ``db/dt = lr e`` on bias capacitors) continuously and the report says so.
 """
 
 from __future__ import annotations
@@ -42,7 +42,12 @@ def learning_variant(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
     if rule.learn_tau_m:
         notes.append("learn_tau_m has no realisation (it needs voltage-controlled "
                      "resistors): tau_m stays fixed in the circuit")
-    notes.append("biases are fixed conductances; they are not plastic in the circuit")
+    if rule.learn_bias:
+        notes.append("learn_bias: every bias is a weight capacitor charged by lr e from the "
+                     "1-unit rail (a plasticity element) and read by a plastic column from "
+                     "the rail, db/dt = lr e")
+    else:
+        notes.append("learn_bias = false: biases are fixed conductances from the rail")
     steps = sorted({p.phi for p in parts[0].network.neurons if p.phi in ("relu", "hardtanh")})
     if rule.gamma != 0 and steps:
         notes.append(f"gamma != 0 with phi {', '.join(steps)}: the nudging closes an "

@@ -33,8 +33,9 @@ Realised time constants follow from the parts (lag ``a = R2 C``, ``b = (R1 + R2)
 ``b = R C``, ``a = (1 + Rb/Ra) b``) and weights from the conductances (``W = R_f G``; a
 resistor ``R (1 + d)`` conducts ``G / (1 + d)``). The teacher (test bench), the summing
 stages' feedback resistors, the other op-amps (followers, lead sections, the error path) and
-the plastic weights' capacitor voltages stay nominal. The report rows state every varied time
-constant, weight and op-amp offset (``V_os1``, ``V_os2``, volts) against its nominal value.
+the plastic weights' and biases' capacitor voltages stay nominal. The report rows state every
+varied time constant, weight and op-amp offset (``V_os1``, ``V_os2``, volts) against its
+nominal value.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ A weight below the technology's smallest conductance is an error, unless the cal
 for ``prune_below`` (then weights with ``|W| < prune_below`` are left out, and counted in a
 note). Plastic projections (with an active learning rule) get no conductances: their initial
 weights become capacitor voltages, exactly (rows ``W0``), and the learning rate becomes the
-multiplier gain (row ``lr``).
+multiplier gain (row ``lr``). So do the student's biases when the rule learns them
+(``learn_bias``; rows ``b0``, and ``lr`` per population): ``db/dt = lr e``.
 """
 
 from __future__ import annotations
@@ -152,7 +153,10 @@ def _columns(plan: Plan, part: Part, out: dict[str, Conductances]) -> list[Row]:
     for pop in part.network.neurons:
         items = partial(_unit_item, part, pop.name)
         wanted: list[tuple[str, str, np.ndarray]] = []
-        if np.any(pop.bias_array != 0):
+        if part is plan.student and plan.plastic_biases:
+            rows += [Row(part.item(pop.name, i), "b0", float(b), float(b), "", "capacitor .ic")
+                     for i, b in enumerate(pop.bias_array)]
+        elif np.any(pop.bias_array != 0):
             wanted.append((f"{part.label}bias:{pop.name}", "bias", pop.bias_array))
         if part.learning and learning is not None:
             if learning.gamma != 0:
@@ -167,7 +171,8 @@ def _columns(plan: Plan, part: Part, out: dict[str, Conductances]) -> list[Row]:
 
 
 def map_weights(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
-    """Conductances of every fixed block; rows for each weight, bias, gamma, beta, W0, lr."""
+    """Conductances of every fixed block; rows for each weight, bias, gamma, beta, W0, b0,
+    lr."""
     out: dict[str, Conductances] = {}
     rows: list[Row] = []
     notes: list[str] = []
@@ -181,10 +186,13 @@ def map_weights(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
         tech = plan.technology
         k_w = plasticity_gain(plan)
         real = k_w * plan.v_unit * plan.time_scale / tech.weight_capacitance
+        detail = f"k_w={k_w:.6g} A/V^2, C_w={fv(tech.weight_capacitance)}"
         for pr in plan.student.network.projections:
             if pr.plastic:
-                rows.append(Row(pr.name, "lr", lr, real, "1/unit",
-                                f"k_w={k_w:.6g} A/V^2, C_w={fv(tech.weight_capacitance)}"))
+                rows.append(Row(pr.name, "lr", lr, real, "1/unit", detail))
+        if plan.plastic_biases:
+            rows += [Row(f"{pop.name} bias", "lr", lr, real, "1/unit", detail)
+                     for pop in plan.student.network.neurons]
         if tech.weight_leak_tau is not None:
             notes.append(f"plasticity: weight capacitors leak with time constant "
                          f"{tech.weight_leak_tau:g} s, a weight decay of "

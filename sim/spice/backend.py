@@ -14,7 +14,7 @@ Monte Carlo draw of the circuit's parts).
 What differs from the reference, by construction: the circuit is continuous in time (no
 scheme, no step of delay; the algebraic loop of a cycle is solved by the simulator); the
 circuit has no ``loss``, which is recomputed from the output rates and targets; parameters
-that do not change in the circuit (fixed weights, biases, tau_m) are not probed, and such
+that do not change in the circuit (fixed weights and biases, tau_m) are not probed, and such
 traces are left out, listed in ``metadata['absent_traces']`` with the reason.
 """
 
@@ -208,8 +208,11 @@ def _why_absent(name: str) -> str:
     if quantity == "W":
         return "a fixed weight is a conductance in the circuit, not a node (only plastic " \
                "weights, with learning on, are probed)"
-    if quantity in ("b", "tau_m"):
-        return f"{quantity} is a component value in the circuit, not a node"
+    if quantity == "b":
+        return "a fixed bias is a conductance in the circuit, not a node (biases are probed " \
+               "when they learn: learning on, with learn_bias)"
+    if quantity == "tau_m":
+        return "tau_m is a component value in the circuit, not a node"
     if quantity == "v":
         return "this rule has no error-neuron state in the circuit (e = eps)"
     return "the circuit has no node for it"

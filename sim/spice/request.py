@@ -9,7 +9,8 @@ circuit with its sources and analysis. A request carries the same things in back
   interpolation between the kept ones reproduces within :data:`PWL_TOLERANCE` (a PWL source
   costs ngspice time in proportion to its number of points at every time step);
 - error neurons run when the request has targets and an active rule, as in the reference;
-  without ``plastic`` every projection is fixed (the circuit then has no plasticity elements).
+  without ``plastic`` every projection and bias is fixed (the circuit then has no plasticity
+  elements).
 
 A batched request (arrays with a batch axis) gives one model per batch element.
 """
@@ -116,7 +117,11 @@ def request_models(request: RunRequest) -> list[Model]:
                                             *request.targets.values())
                  if not isinstance(s, Stimulus))
     errors = errors_run(request)
-    network = request.network if (errors and request.plastic) else fixed(request.network)
+    learns = errors and request.plastic
+    network = request.network if learns else fixed(request.network)
+    rule = request.learning
+    if rule is not None and not learns:
+        rule = replace(rule, learn_bias=False, learn_tau_m=False)
     settings = SimulationSettings(request.dt, request.n_steps * request.dt, request.scheme)
     models = []
     for element in range(batch if varies else 1):
@@ -125,5 +130,5 @@ def request_models(request: RunRequest) -> list[Model]:
         targets = {k: _signal(s, rows, element, request.dt, f"target.{k}")
                    for k, s in request.targets.items()} if errors else {}
         models.append(Model(network, stimuli, settings,
-                            learning=request.learning if errors else None, targets=targets))
+                            learning=rule if errors else None, targets=targets))
     return models

@@ -23,7 +23,10 @@ def model(tau_m: float, tau_r: float, w: float, *, learning: bool = False) -> Mo
                         Population("out", 1, kind="output", tau_m=tau_m, tau_r=tau_r,
                                    phi="linear")),
                   (Projection("x", "out", np.array([[w]]), plastic=False),))
-    rule = LearningRule("gle", beta=0.5, optimizer=Optimizer("sgd", 0.01)) if learning else None
+    # biases fixed: a plastic bias integrates e and would close a loop around the error
+    # neuron, whose transfer function alone is checked here
+    rule = LearningRule("gle", beta=0.5, optimizer=Optimizer("sgd", 0.01),
+                        learn_bias=False) if learning else None
     targets = {"out": Step(amplitude=1.0)} if learning else {}
     return Model(net, {"x": Step(amplitude=0.0)}, SimulationSettings(dt=0.01, t_stop=1.0),
                  learning=rule, targets=targets)
