@@ -23,28 +23,29 @@ numba reference simulates what the parts realise, thousands of samples a minute:
   (:func:`bandwidth_delay`); a unit whose drive arrives ``delta`` late reads out
   ``phi(u(t - delta) + tau_r du/dt(t - delta)) = phi(u + (tau_r - delta) du/dt) + O(delta^2)``,
   so the surrogate shortens its lookahead to ``tau_r - delta``;
-- on technologies with op-amps, the output swing of op-amp 2 of each unit's summing amplifier,
-  whose output is the unit's drive: the unit's summed input is clipped to
-  ``[V_low2, V_high2] / v_unit`` (:func:`drive_limits`; the technology's ``v_low``,
-  ``v_high``, or the limits ``opamp-swing`` drew), a saturating input
+- on technologies with op-amps, the output swing of each unit's summing amplifier, whose
+  output is the unit's drive: the unit's summed input is clipped to ``[V_low2, V_high2] /
+  v_unit``, op-amp 2's limits, narrowed to op-amp 1's (inverted) when every input of the unit
+  is a positive conductance (:func:`drive_limits`; the technology's ``v_low``, ``v_high``,
+  or the limits ``opamp-swing`` drew), a saturating input
   (:attr:`~vle.model.Population.drive_limits`);
 - the thermal noise of the section resistors (drawn by ``thermal-noise``) as an extra input
   population per noisy population, a pre-drawn white noise stimulus into the membrane
   through unit weights (:func:`noise_inputs`, :func:`with_noise`).
 
 What the surrogate leaves out, by construction: the op-amps' bandwidth beyond that first-order
-delay of the summing stages (the followers' and lead sections' own, second-order terms), the
-swing of every op-amp but the drive's (op-amp 1 of the summing amplifier, which carries the
-positive inputs alone and rails when they exceed ``-V_low1 / v_unit`` even where negative
-inputs would bring the drive back inside; the followers; a lead section's amplifier, whose
-``(1 - q) v + q I`` can leave the rails for ``q > 1``; the error path), the time a railed
-op-amp takes to recover (its pole node winds up beyond the rail; the macro-model's clamp
-follows it back without slew), the thermal noise's passing through the clip (the surrogate
-adds it to the summed input, the circuit after the op-amp), the followers' ``A / (1 + A)``,
-the offsets of op-amps outside the summing amplifiers (followers, lead sections, the error
-path), SPICE's continuous time against the reference's
-scheme, and the error neurons' own sections (the reference ties an error neuron's time
-constants to its neuron's, so in learning they share the shortened ``tau_r``).
+delay of the summing stages (the followers' and lead sections' own, second-order terms); the
+swing of op-amp 1 of a summing amplifier that has negative inputs too (it carries the positive
+inputs alone and can rail on them while the negative ones bring the drive back inside, which
+no clip of the sum reproduces), of the followers, of a lead section's amplifier (whose
+``(1 - q) v + q I`` can leave the rails for ``q > 1``) and of the error path; the time a
+railed op-amp takes to recover (its pole node winds up beyond the rail; the macro-model's
+clamp follows it back without slew); the thermal noise's passing through the clip (the
+surrogate adds it to the summed input, the circuit after the op-amp); the followers'
+``A / (1 + A)``; the offsets of op-amps outside the summing amplifiers (followers, lead
+sections, the error path); SPICE's continuous time against the reference's scheme; and the
+error neurons' own sections (the reference ties an error neuron's time constants to its
+neuron's, so in learning they share the shortened ``tau_r``).
 Its error against ngspice on the same draws is measured, not assumed
 (``benchmarks/fidelity.py``).
 """
@@ -144,15 +145,24 @@ def offset_bias(plan: Plan, pop: str, size: int) -> np.ndarray:
 
 def drive_limits(plan: Plan, pop: str, size: int) -> tuple[np.ndarray, np.ndarray] | None:
     """Per unit of population ``pop``: the limits ``(low, high)`` (model units) of its drive,
-    op-amp 2 of its summing amplifier, ``V_low2 / v_unit`` and ``V_high2 / v_unit`` with the
-    limits ``opamp-swing`` drew or else the technology's nominal ``v_low``, ``v_high``
-    (volts); None on behavioural technologies, whose amplifiers have no rails.
+    from the output limits ``V_low1``, ``V_high1``, ``V_low2``, ``V_high2`` (volts) of the two
+    op-amps of its summing amplifier, those ``opamp-swing`` drew or else the technology's
+    nominal ``v_low``, ``v_high``; None on behavioural technologies, whose amplifiers have no
+    rails.
 
-    The macro-model's output stage clamps the voltage its gain would give, ``V(out) =
-    min(max(V(p), V_low), V_high)``, and the summing node is that output, so the unit
-    integrates and reads out ``clip(I, low, high)`` of its summed input ``I`` (weights, bias
-    and the offsets' shift included), to first order: op-amp 1's own rails are not modelled
-    (see the module docstring)."""
+    The macro-model's output stage clamps the voltage its gain would give, ``min(max(V(p),
+    V_low), V_high)``, and the summing node is op-amp 2's output, so the unit integrates and
+    reads out ``clip(I, low, high)`` of its summed input ``I`` (weights, bias and the offsets'
+    shift included). Op-amp 2 alone gives ``[V_low2, V_high2] / v_unit``. A unit whose
+    inputs are all positive conductances has them all on op-amp 1, ``V(o1) = clip(-g_1 R_f
+    I_p, V_low1, V_high1)``, which op-amp 2 inverts (``-g_2 V(o1)``, ``g_2 = 1 / (1 + 2 /
+    A)``); the two clips compose into one,
+
+        low = max(V_low2, -g_2 V_high1) / v_unit,   high = min(V_high2, -g_2 V_low1) / v_unit,
+
+    exactly. A unit with negative conductances too gets op-amp 2's limits only: its op-amp 1
+    can rail on the positive inputs while the negative ones pull the drive back inside, which
+    a clip of the sum does not see (left out, see the module docstring)."""
     tech = plan.technology
     if tech.behavioural or tech.opamp is None:
         return None
@@ -160,7 +170,13 @@ def drive_limits(plan: Plan, pop: str, size: int) -> tuple[np.ndarray, np.ndarra
     nominal = (tech.opamp.v_low, tech.opamp.v_high) * 2
     limits = np.array([drawn.get((plan.student.prefix, pop, i), nominal) for i in range(size)],
                       dtype=np.float64).reshape(size, 4)
-    return limits[:, 2] / plan.v_unit, limits[:, 3] / plan.v_unit
+    low1, high1, low, high = limits.T
+    _, n2 = noise_gains(plan, pop, size)
+    g2 = _stage_gains(plan, pop, size)[1]
+    first_only = n2 == 2.0  # no negative conductance: R_f sum |G-| = 0
+    low = np.where(first_only, np.maximum(low, -g2 * high1), low)
+    high = np.where(first_only, np.minimum(high, -g2 * low1), high)
+    return low / plan.v_unit, high / plan.v_unit
 
 
 MAX_DELAY_FRACTION = 0.5
