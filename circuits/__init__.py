@@ -12,6 +12,7 @@ circuit knows nothing of the model it came from.
 """
 
 from vle.circuits import builtin_technologies as _builtin_technologies  # noqa: F401  (registers the built-ins)
+from vle.circuits import opamp_swing as _opamp_swing  # noqa: F401  (registers opamp-swing)
 from vle.circuits.circuit import Circuit, Options, Section, Subcircuit, Transient
 from vle.circuits.elements import (
     Behavioral,

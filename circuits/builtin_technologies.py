@@ -39,6 +39,11 @@ PCB_OPAMP_GBW = 5e6
 datasheet typicals of the class are 1.4 mA at 3 MHz (TL07x, JFET input) and 1.6 mA at
 10 MHz (OPA172); 1.5 mA at 5 MHz is between them. Scaled in proportion to GBW (I_q / GBW
 held), a catalogue trend within one process generation, not a law."""
+PCB_SWING_SIGMA = 0.5
+"""V: spread of an op-amp's output limit across parts. A TL07x at +-15 V into 10 kohm swings
++-13.5 V typical and +-12 V at least (datasheet V_OM); the 1.5 V between them read as 3
+sigma. The nominal limit is the guaranteed one (12 V), so a draw is a part nearer to or
+further from it."""
 PCB_0603 = 3.2 * 1.6 * MM2
 """Courtyard of an 0603 (1608 metric) resistor or C0G capacitor, about 3.2 mm x 1.6 mm
 (IPC-7351 nominal land pattern plus courtyard excess; typical)."""
@@ -76,6 +81,11 @@ OTA_CORE_AREA = 2000 * UM2
 """Transistors, common-centroid matching, guard rings and local routing of a two-stage OTA in
 a 0.18 um process, about 40 um x 50 um (a typical figure, not a drawn layout). Held fixed
 with GBW: at these currents devices are a few um wide and the layout, not W, sets the area."""
+OTA_SWING_SIGMA = 0.02
+"""V: spread of the OTA's output limit across the die and corners: the output stage leaves
+a saturation voltage (about the 0.2 V overdrive, ``OTA_V_OV``) to each rail, which moves by
+some tens of mV with threshold mismatch and process; 20 mV is a typical figure, not a
+simulated one."""
 CHIP_CAPACITOR_DENSITY = 2e-3
 """F/m^2: a foundry-typical MIM capacitor of 2 fF/um^2."""
 CHIP_RESISTOR_OVERHEAD = 1.0
@@ -114,7 +124,8 @@ DISCRETE = register_technology(Technology(
     capacitor_series="E12",
     resistor_tolerance=0.01,
     capacitor_tolerance=0.05,
-    opamp=OpAmpSpec(dc_gain=1e5, gbw=5e6, v_low=-12.0, v_high=12.0, offset_sigma=1e-3),
+    opamp=OpAmpSpec(dc_gain=1e5, gbw=5e6, v_low=-12.0, v_high=12.0, offset_sigma=1e-3,
+                    swing_sigma=PCB_SWING_SIGMA),
     # thick-film 0603 chip resistors are rated +-100 ppm/K, C0G (NP0) ceramics 0 +- 30 ppm/K
     # (EIA class 1); each part's own coefficient anywhere in its rating
     resistor_tc_spread=100e-6,
@@ -160,7 +171,8 @@ ONCHIP = register_technology(Technology(
     capacitor_density=CHIP_CAPACITOR_DENSITY,
     weight_bits=8,
     weight_max=4.0,
-    opamp=OpAmpSpec(dc_gain=1e4, gbw=200e6, v_low=-0.6, v_high=0.6, offset_sigma=2e-3),
+    opamp=OpAmpSpec(dc_gain=1e4, gbw=200e6, v_low=-0.6, v_high=0.6, offset_sigma=2e-3,
+                    swing_sigma=OTA_SWING_SIGMA),
     weight_capacitance=1e-12,
     # junction leakage of about 1 fA at 0.1 V on 1 pF
     weight_leak_tau=100.0,

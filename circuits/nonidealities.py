@@ -7,7 +7,10 @@ the parameter is refused with a :class:`NonIdealityError` naming it. A non-ideal
 relative errors ``d`` for the parts of one kind, so a part of nominal value ``x`` is realised
 as ``x (1 + d)``; several non-idealities on the same part multiply. An op-amp non-ideality
 (:class:`OpAmpOffset`) instead draws an input-referred offset voltage per op-amp, as a
-deviation from the technology's nominal offset; several add. A noise non-ideality
+deviation from the technology's nominal offset; several add. A swing non-ideality
+(:class:`~vle.circuits.opamp_swing.OpAmpSwing`, registered from its own module) draws the
+output limits of each op-amp, as deviations (volts) from the technology's ``v_low`` and
+``v_high``; several add. A noise non-ideality
 (:class:`ThermalNoise`) draws nothing at compile time: it gives each section resistor a white
 noise density, realised as seeded transient noise sources (in ngspice) or a seeded noise input
 (on the numba surrogate).
@@ -28,7 +31,7 @@ import numpy as np
 
 from vle.circuits.technology import Technology
 
-PART_KINDS = ("resistor", "capacitor", "opamp", "noise")
+PART_KINDS = ("resistor", "capacitor", "opamp", "noise", "swing")
 """The kinds of part a non-ideality can vary."""
 
 DISTRIBUTIONS = ("uniform", "normal")
@@ -81,6 +84,13 @@ class NonIdeality:
         """Deviations (volts) of the input offset of ``count`` op-amps from the technology's
         nominal ``opamp.offset``; zeros for a non-ideality that does not touch op-amps."""
         return np.zeros(count)
+
+    def swing_errors(self, rng: np.random.Generator, count: int,
+                     tech: Technology) -> np.ndarray:
+        """Deviations (volts) of the output limits ``(v_low, v_high)`` of ``count`` op-amps
+        from the technology's nominal ones, shape ``(count, 2)``; zeros for a non-ideality
+        that does not touch the swing."""
+        return np.zeros((count, 2))
 
     def noise_densities(self, resistances: np.ndarray) -> np.ndarray:
         """One-sided white voltage noise densities (V^2/Hz) in series with one section's

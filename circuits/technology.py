@@ -41,7 +41,8 @@ class Range:
 class OpAmpSpec:
     """A single-pole op-amp: DC gain ``dc_gain`` (V/V), gain-bandwidth product ``gbw`` (Hz),
     output limits ``v_low``, ``v_high`` (V), input offset ``offset`` (V, nominal) and the
-    standard deviation ``offset_sigma`` (V) of the offset across parts, for Monte Carlo."""
+    standard deviation ``offset_sigma`` (V) of the offset across parts, and ``swing_sigma``
+    (V) of each output limit across parts, for Monte Carlo."""
 
     dc_gain: float
     gbw: float
@@ -49,6 +50,7 @@ class OpAmpSpec:
     v_high: float
     offset: float = 0.0
     offset_sigma: float = 0.0
+    swing_sigma: float = 0.0
 
     @property
     def pole(self) -> float:

@@ -23,16 +23,29 @@ numba reference simulates what the parts realise, thousands of samples a minute:
   (:func:`bandwidth_delay`); a unit whose drive arrives ``delta`` late reads out
   ``phi(u(t - delta) + tau_r du/dt(t - delta)) = phi(u + (tau_r - delta) du/dt) + O(delta^2)``,
   so the surrogate shortens its lookahead to ``tau_r - delta``;
+- on technologies with op-amps, the output swing of each unit's summing amplifier, whose
+  output is the unit's drive: the unit's summed input is clipped to ``[V_low2, V_high2] /
+  v_unit``, op-amp 2's limits, narrowed to op-amp 1's (inverted) when every input of the unit
+  is a positive conductance (:func:`drive_limits`; the technology's ``v_low``, ``v_high``,
+  or the limits ``opamp-swing`` drew), a saturating input
+  (:attr:`~vle.model.Population.drive_limits`);
 - the thermal noise of the section resistors (drawn by ``thermal-noise``) as an extra input
   population per noisy population, a pre-drawn white noise stimulus into the membrane
   through unit weights (:func:`noise_inputs`, :func:`with_noise`).
 
 What the surrogate leaves out, by construction: the op-amps' bandwidth beyond that first-order
-delay of the summing stages (the followers' and lead sections' own, second-order terms), their
-swing and the followers' ``A / (1 + A)``, the offsets of op-amps outside the summing amplifiers
-(followers, lead sections, the error path), SPICE's continuous time against the reference's
-scheme, and the error neurons' own sections (the reference ties an error neuron's time
-constants to its neuron's, so in learning they share the shortened ``tau_r``).
+delay of the summing stages (the followers' and lead sections' own, second-order terms); the
+swing of op-amp 1 of a summing amplifier that has negative inputs too (it carries the positive
+inputs alone and can rail on them while the negative ones bring the drive back inside, which
+no clip of the sum reproduces), of the followers, of a lead section's amplifier (whose
+``(1 - q) v + q I`` can leave the rails for ``q > 1``) and of the error path; the time a
+railed op-amp takes to recover (its pole node winds up beyond the rail; the macro-model's
+clamp follows it back without slew); the thermal noise's passing through the clip (the
+surrogate adds it to the summed input, the circuit after the op-amp); the followers'
+``A / (1 + A)``; the offsets of op-amps outside the summing amplifiers (followers, lead
+sections, the error path); SPICE's continuous time against the reference's scheme; and the
+error neurons' own sections (the reference ties an error neuron's time constants to its
+neuron's, so in learning they share the shortened ``tau_r``).
 Its error against ngspice on the same draws is measured, not assumed
 (``benchmarks/fidelity.py``).
 """
@@ -47,7 +60,13 @@ import numpy as np
 from vle.circuits.engineering import significant
 from vle.circuits.nonidealities import ThermalNoise
 from vle.mapping.plan import Plan
-from vle.mapping.variation import noise_seed, opamp_offsets, section_noise, stream
+from vle.mapping.variation import (
+    noise_seed,
+    opamp_offsets,
+    opamp_swings,
+    section_noise,
+    stream,
+)
 from vle.model.network import Network
 from vle.model.population import Population
 from vle.model.projection import Projection
@@ -124,6 +143,42 @@ def offset_bias(plan: Plan, pop: str, size: int) -> np.ndarray:
     return g2 * (n2 * pairs[:, 1] - g1 * n1 * pairs[:, 0]) / plan.v_unit
 
 
+def drive_limits(plan: Plan, pop: str, size: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per unit of population ``pop``: the limits ``(low, high)`` (model units) of its drive,
+    from the output limits ``V_low1``, ``V_high1``, ``V_low2``, ``V_high2`` (volts) of the two
+    op-amps of its summing amplifier, those ``opamp-swing`` drew or else the technology's
+    nominal ``v_low``, ``v_high``; None on behavioural technologies, whose amplifiers have no
+    rails.
+
+    The macro-model's output stage clamps the voltage its gain would give, ``min(max(V(p),
+    V_low), V_high)``, and the summing node is op-amp 2's output, so the unit integrates and
+    reads out ``clip(I, low, high)`` of its summed input ``I`` (weights, bias and the offsets'
+    shift included). Op-amp 2 alone gives ``[V_low2, V_high2] / v_unit``. A unit whose
+    inputs are all positive conductances has them all on op-amp 1, ``V(o1) = clip(-g_1 R_f
+    I_p, V_low1, V_high1)``, which op-amp 2 inverts (``-g_2 V(o1)``, ``g_2 = 1 / (1 + 2 /
+    A)``); the two clips compose into one,
+
+        low = max(V_low2, -g_2 V_high1) / v_unit,   high = min(V_high2, -g_2 V_low1) / v_unit,
+
+    exactly. A unit with negative conductances too gets op-amp 2's limits only: its op-amp 1
+    can rail on the positive inputs while the negative ones pull the drive back inside, which
+    a clip of the sum does not see (left out, see the module docstring)."""
+    tech = plan.technology
+    if tech.behavioural or tech.opamp is None:
+        return None
+    drawn = opamp_swings(plan)
+    nominal = (tech.opamp.v_low, tech.opamp.v_high) * 2
+    limits = np.array([drawn.get((plan.student.prefix, pop, i), nominal) for i in range(size)],
+                      dtype=np.float64).reshape(size, 4)
+    low1, high1, low, high = limits.T
+    _, n2 = noise_gains(plan, pop, size)
+    g2 = _stage_gains(plan, pop, size)[1]
+    first_only = n2 == 2.0  # no negative conductance: R_f sum |G-| = 0
+    low = np.where(first_only, np.maximum(low, -g2 * high1), low)
+    high = np.where(first_only, np.minimum(high, -g2 * low1), high)
+    return low / plan.v_unit, high / plan.v_unit
+
+
 MAX_DELAY_FRACTION = 0.5
 """The summing stages' delay is taken off ``tau_r`` only up to half of it: a delay that large is
 outside the first-order model (``delta << tau_r``), where ngspice is the check."""
@@ -169,7 +224,7 @@ def realised_network(plan: Plan) -> Network:
         tau_r = np.maximum(tau_r - bandwidth_delay(plan, p.name, p.size),
                            (1.0 - MAX_DELAY_FRACTION) * tau_r)
         pops.append(replace(p, tau_m=np.array([v.b for v in sec]) / s, tau_r=tau_r,
-                            bias=bias))
+                            bias=bias, drive_limits=drive_limits(plan, p.name, p.size)))
     projs = []
     for pr in net.projections:
         block = plan.conductances.get(part.label + pr.name)

@@ -17,6 +17,11 @@ time, discretised exactly as the forward scheme (so it is the exact gradient of 
 discrete loss), and ``dL/dW_qp = sum_n <lam_q[n] r_p[n]^T>``, ``dL/db_q = sum_n <lam_q[n]>``.
 ``lam / dt`` is the continuous-time adjoint. Feed-forward networks, ``gamma = 0``, ``exact``
 scheme.
+
+A population with a saturating input (``drive_limits``) integrates ``c = clip(I, low, high)``
+of its summed input ``I = W r_pre + b``, so the recursion above gives ``dL/dc``, and
+``lam_p[n] = 1[low <= I_p[n] <= high] dL/dc_p[n]``: nothing passes where the input sits
+beyond a limit (the forward kernels clip only outside ``[low, high]``).
 """
 
 from __future__ import annotations
@@ -45,6 +50,18 @@ class AdjointResult:
 
 def _as_batched(arr: np.ndarray, batched: bool) -> np.ndarray:
     return arr if batched else arr[:, None, :]
+
+
+def _inside(network: Network, name: str, r: Mapping[str, np.ndarray]) -> np.ndarray:
+    """1.0 where population ``name``'s summed input ``I = W r_pre + b`` lies within its
+    ``drive_limits`` and 0.0 where it is clipped, shape ``(T, batch, size)``."""
+    pop = network.population(name)
+    total = np.broadcast_to(pop.bias_array, r[name].shape).copy()
+    for pr in network.projections:
+        if pr.post == name:
+            total += r[pr.pre] @ pr.weights.T
+    low, high = pop.drive_range
+    return ((total >= low) & (total <= high)).astype(np.float64)
 
 
 def adjoint_gradients(
@@ -101,6 +118,7 @@ def adjoint_gradients(
     z = {n: np.zeros((nb, ub[n].shape[2])) for n in ub}
     g_next = {n: np.zeros((nb, ub[n].shape[2])) for n in ub}
     outgoing = {n: [pr for pr in network.projections if pr.pre == n] for n in ub}
+    inside = {n: _inside(network, n, r) for n in ub if network.population(n).saturating}
     for t in range(n_t - 1, -1, -1):
         for name in reversed(order):
             pop = network.population(name)
@@ -114,6 +132,8 @@ def adjoint_gradients(
             if t < n_t - 1:
                 z[name] = (1 - a) * g_next[name] + a * z[name]
             lam[name][t] = (1 - k) * z[name] + k * g
+            if name in inside:
+                lam[name][t] *= inside[name][t]
             g_next[name] = g
     weights = {}
     for pr in network.projections:

@@ -59,7 +59,8 @@ class Kit:
         return self.amp is not None
 
     def summing(self, b: Builder, name: str, part: Part, pop: str, i: int, inputs: str,
-                out: str, offsets: tuple[float, float] | None = None) -> list[Element]:
+                out: str, offsets: tuple[float, float] | None = None,
+                swings: tuple[float, float, float, float] | None = None) -> list[Element]:
         """A summing stage of unit ``i`` whose inputs are nodes ``inputs`` (``s``: ``h1_s_0``;
         physical: ``h1_sp_0``, ``h1_sn_0``) and whose output is node ``out``.
 
@@ -69,6 +70,13 @@ class Kit:
         op-amps' non-inverting inputs of the shared definition ``summing_amp_os``
         (:func:`~vle.circuits.cells.summing_amplifier` with ``offset_inputs``). Without,
         the stage is the plain shared ``summing_amp``.
+
+        ``swings`` (physical only): the output limits ``(low1, high1, low2, high2)`` (volts)
+        of its two op-amps, realised as four DC sources of this instance (``Vlo1_h1_0`` on
+        node ``h1_vlo1_0``, ``Vhi1_h1_0``, ``Vlo2_h1_0``, ``Vhi2_h1_0``) into the limit ports
+        of the shared definition ``summing_amp_sw`` (or ``summing_amp_os_sw`` with offsets),
+        whose op-amps are the shared ``opamp_sw`` (:func:`~vle.circuits.cells.opamp` with
+        ``limit_inputs``).
         """
         rf = self.tech.feedback_resistance
         conns: tuple[str, ...]
@@ -78,14 +86,27 @@ class Kit:
             return [Instance(name, sub, conns)]
         conns = (node(part.prefix, pop, inputs + "p", i),
                  node(part.prefix, pop, inputs + "n", i), node(part.prefix, pop, out, i))
-        if offsets is None:
+        if offsets is None and swings is None:
             sub = b.define(summing_amplifier("summing_amp", rf, self.amp))
             return [Instance(name, sub, conns)]
-        sub = b.define(summing_amplifier("summing_amp_os", rf, self.amp, offset_inputs=True))
-        refs = tuple(node(part.prefix, pop, f"vos{k}", i) for k in (1, 2))
         tail = f"{part.prefix}{pop}_{i}".lower()
-        els: list[Element] = [VoltageSource(f"Vos{k}_{tail}", ref, "0", Dc(v)) for k, (ref, v)
-                              in enumerate(zip(refs, offsets, strict=True), start=1)]
+        sources: list[tuple[str, float]] = []
+        if offsets is not None:
+            sources += [(f"os{k}", v) for k, v in enumerate(offsets, start=1)]
+        if swings is not None:
+            sources += [(f"{side}{k}", v) for (k, side), v in
+                        zip(((1, "lo"), (1, "hi"), (2, "lo"), (2, "hi")), swings, strict=True)]
+        amp = self.amp
+        if swings is not None:
+            assert self.tech.opamp is not None
+            amp = opamp("opamp_sw", self.tech.opamp, limit_inputs=True)
+        kind = "summing_amp" + ("_os" if offsets is not None else "") + \
+            ("_sw" if swings is not None else "")
+        sub = b.define(summing_amplifier(kind, rf, amp, offset_inputs=offsets is not None,
+                                         limit_inputs=swings is not None))
+        refs = tuple(node(part.prefix, pop, f"v{what}", i) for what, _ in sources)
+        els: list[Element] = [VoltageSource(f"V{what}_{tail}", ref, "0", Dc(v))
+                              for ref, (what, v) in zip(refs, sources, strict=True)]
         return [*els, Instance(name, sub, conns + refs)]
 
     def sum_nodes(self, part: Part, pop: str, size: int, inputs: str,

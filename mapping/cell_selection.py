@@ -7,6 +7,8 @@ Per unit ``i`` of a population ``p`` (nodes ``p_<quantity>_i``)::
 
 (on a draw with op-amp offsets, :func:`~vle.mapping.variation.opamp_offsets`, the summing
 stage also has two DC sources ``Vos1``, ``Vos2`` driving its op-amps' non-inverting inputs;
+on a draw with op-amp swings, :func:`~vle.mapping.variation.opamp_swings`, four DC sources
+``Vlo1``, ``Vhi1``, ``Vlo2``, ``Vhi2`` setting its op-amps' output limits;
 on a draw with noise, :func:`~vle.mapping.variation.section_noise`, the neuron section has a
 ``TRRANDOM`` source in series with each resistor, a new Gaussian value every step ``dt``)
 
@@ -41,7 +43,7 @@ from vle.mapping.builder import Builder, Kit, instance_name
 from vle.mapping.plan import Part, Plan, SectionValues, node
 from vle.mapping.report import Row
 from vle.mapping.synapses import synapse_blocks
-from vle.mapping.variation import opamp_offsets, section_noise, source_offsets
+from vle.mapping.variation import opamp_offsets, opamp_swings, section_noise, source_offsets
 from vle.model.population import Population
 
 
@@ -82,7 +84,8 @@ def _neuron(b: Builder, plan: Plan, part: Part, kit: Kit, pop: Population,
     drawn = opamp_offsets(plan).get((part.prefix, pop.name, i))
     out: list[Element] = [
         *kit.summing(b, instance_name("sum", part, pop.name, i), part, pop.name, i, "s", "i",
-                     offsets=source_offsets(plan, drawn) if drawn is not None else None),
+                     offsets=source_offsets(plan, drawn) if drawn is not None else None,
+                     swings=opamp_swings(plan).get((part.prefix, pop.name, i))),
         inst("sec", b.define(sec), n("i"), n("ub"), n("u")),
         inst("phi", b.define(phi_cell(f"phi_{pop.phi}", pop.phi, plan.v_unit)), n("ub"), n("r")),
     ]

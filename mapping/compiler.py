@@ -77,6 +77,12 @@ def plan_for(model_or_network: Model | Network, technology: str | Technology = "
     else:
         model = model_or_network
         network = model.network
+    for pop in network.neurons:
+        if pop.saturating:
+            raise MappingError(f"population {pop.name}", "drive_limits",
+                               "has no circuit: a circuit's swing comes from its op-amps",
+                               hint="compile the population without drive_limits; the "
+                               "technology's op-amps clip the drive (opamp-swing)")
     learning = model.learning if model is not None and model.learning is not None and \
         model.learning.active else None
     parts = [Part("", "", network, tech, learning is not None)]

@@ -21,6 +21,13 @@ deviation`` in volts, rounded to 12 significant digits. They are kept on the pla
 (:class:`VariedPlan`, read with :func:`opamp_offsets`); the cell-selection pass realises them
 as a DC source per op-amp in series with its non-inverting input.
 
+A non-ideality that varies the op-amps' swing (``opamp-swing``) draws, after the offsets, the
+output limits of the same two op-amps of every student unit (units in the same order; per unit
+``(V_low1, V_high1, V_low2, V_high2)``, each nominal plus deviation in volts, rounded to 12
+significant digits), from its own stream. They are kept on the plan (read with
+:func:`opamp_swings`); cell selection realises them as four DC sources per summing amplifier
+into the limit ports of its op-amps.
+
 A non-ideality that adds noise (``thermal-noise``) draws nothing here: it gives every student
 unit's neuron section the white noise densities of its resistors (V^2/Hz, one per section
 resistor in the fixed order, from the drawn values), kept on the plan with the draw's seed
@@ -93,12 +100,22 @@ class VariedPlan(Plan):
     resistors, in the fixed part order (lag: ``R1`` unless a wire, ``R2``; lead: ``R``)."""
     noise_seed: int | None = None
     """The draw's seed when ``section_noise`` is drawn (the ngspice and surrogate noise)."""
+    opamp_swings: Mapping[Unit, tuple[float, float, float, float]] = field(
+        default_factory=dict)
+    """Per student unit, the output limits ``(V_low1, V_high1, V_low2, V_high2)`` (volts) of
+    the two op-amps of its summing amplifier (op-amp 2's output is the unit's drive)."""
 
 
 def opamp_offsets(plan: Plan) -> Mapping[Unit, tuple[float, float]]:
     """The drawn summing-stage op-amp offsets of ``plan`` (volts; empty when none were
     drawn: every op-amp then has the technology's nominal offset)."""
     return plan.opamp_offsets if isinstance(plan, VariedPlan) else {}
+
+
+def opamp_swings(plan: Plan) -> Mapping[Unit, tuple[float, float, float, float]]:
+    """The drawn summing-stage op-amp output limits of ``plan`` (volts; empty when none were
+    drawn: every op-amp then has the technology's nominal ``v_low``, ``v_high``)."""
+    return plan.opamp_swings if isinstance(plan, VariedPlan) else {}
 
 
 def section_noise(plan: Plan) -> Mapping[Unit, tuple[float, ...]]:
@@ -248,6 +265,18 @@ def vary_parts(plan: Plan, variation: Variation) -> tuple[Plan, list[Row], list[
                 rows.append(Row(item, f"V_os{k}", tech.opamp.offset, volts, "V",
                                 f"{label}: op-amp {k} of the summing amplifier"))
         drawn = f", {2 * len(offsets)} op-amp offsets"
+    if any("swing" in ni.parts for ni in variation.nonidealities):
+        swings = _draw_swings(plan, variation)
+        extra["opamp_swings"] = swings
+        assert tech.opamp is not None
+        rails = (tech.opamp.v_low, tech.opamp.v_high) * 2
+        names = ("V_low1", "V_high1", "V_low2", "V_high2")
+        for (_, pop, i), limits in swings.items():
+            item = plan.student.item(pop, i)
+            for quantity, rail, volts in zip(names, rails, limits, strict=True):
+                rows.append(Row(item, quantity, rail, volts, "V",
+                                f"{label}: op-amp {quantity[-1]} of the summing amplifier"))
+        drawn += f", {2 * len(swings)} op-amp output swings"
     noisy = [ni for ni in variation.nonidealities if "noise" in ni.parts]
     if noisy:
         noise = _noise_densities(varied, noisy)
@@ -277,6 +306,32 @@ def _noise_densities(plan: Plan, noisy: list[NonIdeality]) -> dict[Unit, tuple[f
             for ni in noisy:
                 total += ni.noise_densities(r)
             out[(part.prefix, pop.name, i)] = tuple(float(x) for x in total)
+    return out
+
+
+def _student_units(plan: Plan) -> list[Unit]:
+    """Every student unit, sorted by population and index (the order of the op-amp draws)."""
+    part = plan.student
+    return sorted((part.prefix, pop.name, i) for pop in part.network.neurons
+                  for i in range(pop.size))
+
+
+def _draw_swings(plan: Plan, variation: Variation
+                 ) -> dict[Unit, tuple[float, float, float, float]]:
+    """``(V_low1, V_high1, V_low2, V_high2)`` (volts) of every student unit's summing
+    amplifier: the nominal limits plus the deviations every non-ideality draws from its own
+    stream, two op-amps per unit in the fixed order (see the module docstring)."""
+    tech = plan.technology
+    assert tech.opamp is not None
+    units = _student_units(plan)
+    total = np.tile([tech.opamp.v_low, tech.opamp.v_high], (2 * len(units), 1))
+    for ni in variation.nonidealities:
+        total += ni.swing_errors(stream(variation.seed, ni.name), 2 * len(units), tech)
+    rows = total.reshape(len(units), 4)
+    out: dict[Unit, tuple[float, float, float, float]] = {}
+    for u, row in zip(units, rows, strict=True):
+        a, b, c, d = (significant(float(x)) for x in row)
+        out[u] = (a, b, c, d)
     return out
 
 

@@ -28,7 +28,7 @@ from vle.model.settings import SimulationSettings
 from vle.model.stimulus import Pwl, Stimulus
 from vle.model.table import Table
 
-_POPULATION_KEYS = ("name", "kind", "size", "tau_m", "tau_r", "phi", "bias")
+_POPULATION_KEYS = ("name", "kind", "size", "tau_m", "tau_r", "phi", "bias", "drive_limits")
 _INPUT_KEYS = ("name", "kind", "size")
 _PROJECTION_KEYS = ("pre", "post", "weights", "init", "file", "plastic")
 _INIT_KEYS = {
@@ -228,7 +228,7 @@ def _population(raw: Any, index: int) -> Population:
                               "size": t.get("size", expected="an integer >= 1")}
     if kind != "input":
         kwargs["tau_m"] = t.get("tau_m", expected="a number > 0 or a list with one per unit")
-        for key in ("tau_r", "phi", "bias"):
+        for key in ("tau_r", "phi", "bias", "drive_limits"):
             if t.has(key):
                 kwargs[key] = t.get(key)
         if not t.has("phi"):

@@ -75,6 +75,8 @@ def model_to_dict(model: Model, here: Path, npz_name: str) -> tuple[dict[str, An
             tau_m, tau_r = p.taus
             entry.update(tau_m=_per_unit(tau_m), tau_r=_per_unit(tau_r), phi=p.phi,
                          bias=_per_unit(p.bias_array))
+            if p.saturating:
+                entry["drive_limits"] = [_per_unit(x) for x in p.drive_range]
         pops.append(entry)
     projs = []
     for pr in net.projections:

@@ -30,6 +30,15 @@ S_DT, S_BETA, S_GAMMA, S_LR, S_TAU_LR, S_TAU_MIN, S_DECAY, S_MOM, S_B1, S_B2, S_
 """Positions in the integer array ``flags``."""
 N_SCAL, N_FLAGS = 11, 10
 
+UNIT_NAMES = ("decay_m", "decay_r", "k", "q", "tau_m", "tau_r", "bias", "drive_low",
+              "drive_high")
+"""Per-unit arrays, in kernel order (``k = tau_r / tau_m``, ``q = tau_m / tau_r``, decays
+``exp(-dt / tau)``); ``drive_low`` and ``drive_high`` clip each unit's summed input (model
+units, +-inf: no clip; :attr:`vle.model.Population.drive_limits`)."""
+DRIVE_LOW = UNIT_NAMES.index("drive_low")
+"""The first of the per-unit arrays that never change during a run (checkpoints leave them
+out, so checkpoints written before they existed still load)."""
+
 STATE_NAMES = ("u", "cur", "ub", "r", "rp", "v", "e", "eps", "du", "rprev", "eprev", "tmp",
                "et")
 """Dynamic state arrays, in kernel order, each ``(n_units, batch)`` (``tmp`` is scratch)."""
@@ -90,7 +99,7 @@ class KernelArgs:
                   layout.j_post, layout.j_woff, layout.j_delayed, layout.in_ptr,
                   out_ptr.astype(np.int64), out_order, j_plastic, p_tgt, j_roff)
         unit = (np.exp(-dt / tau_m), np.exp(-dt / tau_r), tau_r / tau_m, tau_m / tau_r, tau_m,
-                tau_r, layout.bias.copy())
+                tau_r, layout.bias.copy(), layout.drive_low.copy(), layout.drive_high.copy())
         scal = np.zeros(N_SCAL)
         scal[S_DT], scal[S_BETA], scal[S_GAMMA] = dt, rule.beta, rule.gamma
         opt = rule.optimizer
@@ -164,7 +173,7 @@ class KernelArgs:
         """Every array that changes during a run (state, parameters, optimiser), by name, for
         checkpoints; :meth:`load_arrays` restores them in place."""
         out = {f"state.{k}": a for k, a in zip(STATE_NAMES, self.state, strict=True)}
-        out.update({f"unit.{i}": a for i, a in enumerate(self.unit)})
+        out.update({f"unit.{i}": a for i, a in enumerate(self.unit[:DRIVE_LOW])})
         out["weights.W"] = self.weights[0]
         out["weights.F"] = self.weights[1]
         out.update({f"opt.{i}": a for i, a in enumerate(self.opt)})

@@ -25,7 +25,8 @@ class Layout:
     indices, ``j_woff`` offset into ``wflat``, ``j_delayed`` 1 where the exact scheme reads the
     previous step's rate (a cut cycle). Projections are sorted by target: those ending on
     population ``p`` are ``in_ptr[p] .. in_ptr[p+1] - 1``. Per unit: ``tau_m``, ``tau_r``,
-    ``bias`` (inputs hold 1, 1, 0, unused).
+    ``bias`` (inputs hold 1, 1, 0, unused) and the input's saturation ``drive_low``,
+    ``drive_high`` (model units; -inf and +inf where the population has no ``drive_limits``).
     """
 
     network: Network
@@ -46,6 +47,8 @@ class Layout:
     tau_r: np.ndarray
     bias: np.ndarray
     wflat: np.ndarray
+    drive_low: np.ndarray
+    drive_high: np.ndarray
 
     @classmethod
     def of(cls, network: Network) -> Layout:
@@ -60,10 +63,12 @@ class Layout:
         tau_m = np.ones(n_units)
         tau_r = np.ones(n_units)
         bias = np.zeros(n_units)
+        low, high = np.full(n_units, -np.inf), np.full(n_units, np.inf)
         for p, s in zip(pops, starts, strict=True):
             if not p.is_input:
                 tau_m[s:s + p.size], tau_r[s:s + p.size] = p.taus
                 bias[s:s + p.size] = p.bias_array
+                low[s:s + p.size], high[s:s + p.size] = p.drive_range
         projs = sorted(network.projections, key=lambda pr: (index[pr.post], index[pr.pre]))
         woff, blocks, off = [], [], 0
         for pr in projs:
@@ -92,6 +97,8 @@ class Layout:
             tau_r=tau_r,
             bias=bias,
             wflat=wflat,
+            drive_low=low,
+            drive_high=high,
         )
 
     def units(self, name: str) -> slice:

@@ -15,8 +15,9 @@ POLE_RESISTANCE = 1e6
 since the transconductance and the pole capacitor are scaled to it."""
 
 
-def opamp(name: str, spec: OpAmpSpec) -> Subcircuit:
-    """A single-pole op-amp macro-model; ports ``inp``, ``inn``, ``out``.
+def opamp(name: str, spec: OpAmpSpec, *, limit_inputs: bool = False) -> Subcircuit:
+    """A single-pole op-amp macro-model; ports ``inp``, ``inn``, ``out`` (with
+    ``limit_inputs`` also ``lo``, ``hi``).
 
     Equation: ``A(s) = A0 / (1 + s / (2 pi f_p))`` with ``f_p = GBW / A0``, on the
     differential input ``V(inp) + V_os - V(inn)``; output limited to ``[v_low, v_high]``.
@@ -25,6 +26,10 @@ def opamp(name: str, spec: OpAmpSpec) -> Subcircuit:
     ``R_p || C_p`` with ``R_p C_p = 1 / (2 pi f_p)``; a behavioural source copies ``V(p)`` to
     the output, clipped to the limits (an ideal, zero-impedance output stage). The offset is a
     DC source in series with ``inp``.
+
+    With ``limit_inputs`` the output limits are the voltages of the extra ports ``lo`` and
+    ``hi`` (``min(max(V(p), V(lo)), V(hi))``) instead of the spec's, so one definition serves
+    op-amps of different swing, each instance's limits set by sources outside it.
     """
     c_p = 1.0 / (2 * math.pi * spec.pole * POLE_RESISTANCE)
     gm = spec.dc_gain / POLE_RESISTANCE
@@ -37,11 +42,18 @@ def opamp(name: str, spec: OpAmpSpec) -> Subcircuit:
         Vccs("Gm", "0", "p", plus, "inn", gm),
         Resistor("Rp", "p", "0", POLE_RESISTANCE),
         Capacitor("Cp", "p", "0", c_p),
-        Behavioral("Bout", "out", "0", "v", f"min(max(v(p),{fc(spec.v_low)}),{fc(spec.v_high)})"),
     ]
-    return Subcircuit(name, ("inp", "inn", "out"), tuple(elements), description=(
+    if limit_inputs:
+        elements.append(Behavioral("Bout", "out", "0", "v", "min(max(v(p),v(lo)),v(hi))"))
+        swing = "output in [V(lo), V(hi)]"
+    else:
+        elements.append(Behavioral("Bout", "out", "0", "v",
+                                   f"min(max(v(p),{fc(spec.v_low)}),{fc(spec.v_high)})"))
+        swing = f"output in [{spec.v_low:g}, {spec.v_high:g}] V"
+    ports = ("inp", "inn", "out") + (("lo", "hi") if limit_inputs else ())
+    return Subcircuit(name, ports, tuple(elements), description=(
         f"op-amp: A0 = {spec.dc_gain:g}, GBW = {spec.gbw:g} Hz, pole {spec.pole:g} Hz, "
-        f"output in [{spec.v_low:g}, {spec.v_high:g}] V, offset {spec.offset:g} V",
+        f"{swing}, offset {spec.offset:g} V",
     ))
 
 

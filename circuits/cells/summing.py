@@ -22,7 +22,7 @@ def summing_node(name: str, r_f: float) -> Subcircuit:
 
 
 def summing_amplifier(name: str, r_f: float, amp: Subcircuit, *,
-                      offset_inputs: bool = False) -> Subcircuit:
+                      offset_inputs: bool = False, limit_inputs: bool = False) -> Subcircuit:
     """Physical summing stage for differential (signed) crossbars; ports ``sp``, ``sn``,
     ``out``: ``V(out) = R_f (I_p - I_n)``.
 
@@ -39,18 +39,27 @@ def summing_amplifier(name: str, r_f: float, amp: Subcircuit, *,
     ``N V_os``: with ``G+`` and ``G-`` the conductances into ``sp`` and ``sn``,
     ``N_1 = 1 + R_f G+``, ``N_2 = 2 + R_f G-`` and
     ``V(out) = R_f (I_p - I_n) + N_2 V(os2) - N_1 V(os1)`` (ideal op-amps).
+
+    With ``limit_inputs`` ``amp`` is an op-amp with limit ports
+    (:func:`~vle.circuits.cells.opamp` with ``limit_inputs``) and the stage has the further
+    ports ``lo1``, ``hi1``, ``lo2``, ``hi2``: the output limits (volts) of op-amp 1 (``o1``)
+    and op-amp 2 (``out``, the unit's drive), set per instance by sources outside it.
     """
     plus1, plus2 = ("os1", "os2") if offset_inputs else ("0", "0")
     ports = ("sp", "sn", "out") + (("os1", "os2") if offset_inputs else ())
+    lim1, lim2 = (("lo1", "hi1"), ("lo2", "hi2")) if limit_inputs else ((), ())
+    ports += lim1 + lim2
     description: tuple[str, ...] = (
         "summing amplifier: out = R_f (I(sp) - I(sn)), sp and sn virtual grounds",)
     if offset_inputs:
         description += ("offsets: os1, os2 drive the op-amps' non-inverting inputs "
                         "(out moves by N2 V(os2) - N1 V(os1))",)
+    if limit_inputs:
+        description += ("swing: op-amp 1 in [V(lo1), V(hi1)], op-amp 2 in [V(lo2), V(hi2)]",)
     return Subcircuit(name, ports, (
         Resistor("Rf1", "sp", "o1", r_f),
-        Instance("X1", amp.name, (plus1, "sp", "o1")),
+        Instance("X1", amp.name, (plus1, "sp", "o1", *lim1)),
         Resistor("Rin2", "o1", "sn", r_f),
         Resistor("Rf2", "sn", "out", r_f),
-        Instance("X2", amp.name, (plus2, "sn", "out")),
+        Instance("X2", amp.name, (plus2, "sn", "out", *lim2)),
     ), description=description, requires=(amp,))

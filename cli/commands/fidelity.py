@@ -41,8 +41,9 @@ def register(sub: Any) -> None:
     p.add_argument("--nonideality", "-n", action="append", metavar="NAME[=VALUE]",
                    help="a non-ideality to draw (repeatable; default: the technology's "
                         "tolerances or mismatch); VALUE is a tolerance (0.01 = 1 %%), an "
-                        "offset sigma in volts (opamp-offset), or a scale (mismatch: of the "
-                        "Pelgrom coefficients; thermal-noise: of 4kTR)")
+                        "offset sigma in volts (opamp-offset), a symmetric output limit in "
+                        "volts (opamp-swing=1.5: [-1.5, 1.5] V), a temperature in degC, or a "
+                        "scale (mismatch: of the Pelgrom coefficients; thermal-noise: of 4kTR)")
     p.add_argument("--backend", choices=("numba", "spice"), default=None,
                    help="numba: the behavioural surrogate (fast); spice: the drawn circuits in "
                         "ngspice (default: numba)")

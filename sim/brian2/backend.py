@@ -57,6 +57,10 @@ class Brian2Backend(Backend):
         if unknown:
             raise ValueError(f"unknown brian2 option(s) {sorted(unknown)}; known: "
                              f"{', '.join(OPTIONS)}")
+        clipped = [p.name for p in request.network.neurons if p.saturating]
+        if clipped:
+            raise ValueError(f"population(s) {', '.join(clipped)}: drive_limits (a saturating "
+                             "input) run on the numba and numpy backends only")
         prepared = Brian2Run.prepare(request)
         target = str(request.options.get("brian2_target", "numpy"))
         with target_session(target, request.options.get("brian2_build_dir")) as session:

@@ -76,9 +76,11 @@ def _record(n, rec, state, unit, weights):
 
 @jit
 def _membrane_rows(lo, hi, unit, scal, state, scheme):
-    """Add bias and error nudging to the summed input of rows lo..hi-1, then ub (and, for
-    euler, the membrane step); du/dt is kept for tau_m learning."""
-    kk, tau_m, bias = unit[2], unit[4], unit[6]
+    """Add bias and error nudging to the summed input of rows lo..hi-1 and clip it to the
+    unit's drive limits (rows without limits are left untouched, so their bits do not depend
+    on the clip), then ub (and, for euler, the membrane step); du/dt is kept for tau_m
+    learning."""
+    kk, tau_m, bias, low, high = unit[2], unit[4], unit[6], unit[7], unit[8]
     u, cur, ub, e, du = state[U], state[CUR], state[UB], state[E], state[DU]
     gamma = scal[S_GAMMA]
     dt = scal[S_DT]
@@ -93,6 +95,14 @@ def _membrane_rows(lo, hi, unit, scal, state, scheme):
         else:
             for b in range(nb):
                 cur[i, b] += bi
+        lo_i, hi_i = low[i], high[i]
+        if lo_i > -np.inf or hi_i < np.inf:
+            for b in range(nb):
+                c = cur[i, b]
+                if c < lo_i:
+                    cur[i, b] = lo_i
+                elif c > hi_i:
+                    cur[i, b] = hi_i
         if scheme == EXACT:
             for b in range(nb):
                 d = cur[i, b] - u[i, b]
@@ -190,7 +200,8 @@ def _learn_population(p, tables, unit, scal, flags, opt, state, gbuf, hyper, tau
     p uses its own rows."""
     lo = tables[0][p]
     hi = lo + tables[1][p]
-    decay_m, decay_r, kk, qq, tau_m, tau_r, bias = unit
+    decay_m, decay_r, kk, qq, tau_m, tau_r, bias = (unit[0], unit[1], unit[2], unit[3],
+                                                     unit[4], unit[5], unit[6])
     e, du = state[E], state[DU]
     dt = scal[S_DT]
     nb = e.shape[1]

@@ -25,7 +25,7 @@ def advance(n_begin, n_end, x, y, tables, unit, weights, scal, flags, state, opt
         raise ValueError("the numpy backend simulates forward dynamics only; use the numba "
                          "backend for error neurons and learning")
     p_start, p_size, p_phi, order, j_pre, _post, j_woff, j_delayed, in_ptr = tables[:9]
-    decay, _dr, kk, _q, tau_m, _tr, bias, = unit
+    decay, _dr, kk, _q, tau_m, _tr, bias, low, high = unit
     wflat = weights[0]
     u, cur, ub, r = state[0], state[1], state[2], state[3]
     rprev = state[9]
@@ -45,6 +45,9 @@ def advance(n_begin, n_end, x, y, tables, unit, weights, scal, flags, state, opt
             w = wflat[j_woff[j]:j_woff[j] + m * n].reshape(m, n)
             src = rprev if (use_prev_all or j_delayed[j]) else r
             total = total + w @ src[rows[q]]
+        s = rows[p]
+        if np.isfinite(low[s]).any() or np.isfinite(high[s]).any():
+            total = np.clip(total, low[s, None], high[s, None])
         return total
 
     def rate(p: int) -> None:

@@ -29,7 +29,8 @@ about 1e11 runs)."""
 
 def test_registry_lists_every_nonideality_with_its_physics() -> None:
     assert nonideality_names() == ("resistor-tolerance", "capacitor-tolerance", "mismatch",
-                                   "opamp-offset", "thermal-noise", "temperature")
+                                   "opamp-offset", "thermal-noise", "temperature",
+                                   "opamp-swing")
     for name in nonideality_names():
         ni = get_nonideality(name)
         assert type(ni).__doc__ and len(type(ni).__doc__ or "") > 150

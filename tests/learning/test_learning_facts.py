@@ -92,6 +92,25 @@ def test_adjoint_matches_finite_differences_nonlinear_batched():
         np.testing.assert_allclose(adj.biases[pop], fd, rtol=ADJOINT_VS_FD, atol=FD_ATOL)
 
 
+def test_adjoint_matches_finite_differences_with_saturating_inputs():
+    """The same with every population's input clipped to [-0.4, 0.5] (the op-amps' swing of
+    the fidelity surrogate), so that each unit spends part of the run at a limit."""
+    base = mixed_network(seed=4)
+    net = Network(base.name, tuple(p if p.is_input else dataclasses.replace(
+        p, drive_limits=(-0.4, 0.5)) for p in base.populations), base.projections)
+    rng = np.random.default_rng(1)
+    n_steps, dt = 400, 1e-2
+    x = np.cumsum(rng.normal(0, 0.2, (n_steps + 1, 2, 4)), axis=0)
+    targets = {"c": Sine((0.3,), (1.3,))}
+    kw = dict(t_stop=n_steps * dt, dt=dt, batch=2)
+    free = adjoint_gradients(base, {"x": x}, targets, **kw)
+    adj = adjoint_gradients(net, {"x": x}, targets, **kw)
+    for name in ("b->c", "a->b", "x->a"):
+        fd = _fd_gradient(net, name, {"x": x}, targets, **kw)
+        np.testing.assert_allclose(adj.weights[name], fd, rtol=1e-5, atol=1e-9)
+        assert not np.allclose(adj.weights[name], free.weights[name])  # the clip mattered
+
+
 def _switching_labels(n_steps: int, batch: int, size: int, seed: int) -> np.ndarray:
     """One-hot labels on the grid that change class a few times, ``(n_steps + 1, batch,
     size)``."""
