@@ -23,9 +23,12 @@ from pathlib import Path
 import numba
 import numpy as np
 from common import emit, without_script_dir
+from numba_phases import phase_times
+from torch_compare import NumbaTrainer, TorchWorker, export
 
 from vle import load_model
 from vle.learning.dataset_train import train_dataset
+from vle.learning.datasets import load
 
 without_script_dir(__file__)  # this file's name would shadow the mnist1d package
 
@@ -51,17 +54,69 @@ def ms_per_step(model, dtype, threads: int, repeats: int = 3) -> tuple[float, fl
         numba.set_num_threads(before)
 
 
-def speed(model) -> None:
-    """One JSON line per (float type, threads): ms per training step (the whole training loop;
-    the kernel alone as ``kernel_ms_per_step``) and the ratio to the authors' PyTorch code."""
+def same_run(model, dtype, threads: int, seqs: np.ndarray, labels: np.ndarray,
+             repeats: int) -> dict:
+    """ms per training step of the numba reference and of the plain-PyTorch step
+    (benchmarks/torch_gle.py) on the same batches from the same initial weights, interleaved
+    (which side runs first alternates), after one untimed batch each; medians over
+    ``repeats`` batches of 360 steps, and torch's profile of one more batch."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        numba_side = NumbaTrainer(model, dtype, seqs, labels)
+        with TorchWorker(export(model, dtype, seqs, labels), threads) as torch_side:
+            numba_side.run(0)
+            torch_side.run(0)
+            times: dict[str, list[float]] = {"numba": [], "torch": []}
+            losses: dict[str, float] = {}
+            for rep in range(repeats):
+                i = 1 + rep % (len(seqs) - 1)
+                sides = [("numba", numba_side), ("torch", torch_side)]
+                for name, side in sides if rep % 2 == 0 else sides[::-1]:
+                    ms, losses[name] = side.run(i)
+                    times[name].append(ms)
+            profile = torch_side.profile(1 + repeats % (len(seqs) - 1))
+            info = torch_side.info
+    finally:
+        numba.set_num_threads(before)
+    return {"numba": statistics.median(times["numba"]),
+            "torch": statistics.median(times["torch"]), "times": times, "losses": losses,
+            "torch_profile": profile, "torch_info": info}
+
+
+def speed(model, repeats: int = 7) -> None:
+    """One JSON line per (float type, threads): ms per training step of the numba reference
+    (``ms_per_step``) and of plain PyTorch (``torch_ms_per_step``) measured interleaved in this
+    run, their ratio, the ratio to the authors' recorded figure, the whole training loop's ms
+    per step (``train_loop_ms_per_step``) and where the time goes on both sides."""
+    spec = model.dataset
+    steps = int(round(spec.time_per_sample / model.simulation.dt))
+    data = load(spec.name, steps, spec.n_samples)
+    n_batches = 6
+    n = n_batches * spec.batch
+    seqs = data["x_train"][:n].reshape(n_batches, spec.batch, steps)
+    labels = data["y_train"][:n].reshape(n_batches, spec.batch)
     for dtype in (np.float32, np.float64):
         for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
-            ms, kernel = ms_per_step(model, dtype, threads)
+            run = same_run(model, dtype, threads, seqs, labels, repeats)
+            loop_ms, kernel = ms_per_step(model, dtype, threads)
+            phases = phase_times(model, dtype, threads, seqs, labels, repeats=5)
+            ms, torch_ms = run["numba"], run["torch"]
             emit({"benchmark": "mnist1d-speed", "dtype": np.dtype(dtype).name,
-                  "threads": threads, "batch": model.dataset.batch, "ms_per_step": round(ms, 4),
-                  "kernel_ms_per_step": round(kernel, 4),
+                  "threads": threads, "batch": spec.batch, "ms_per_step": round(ms, 4),
+                  "torch_ms_per_step": round(torch_ms, 4),
+                  "speedup_vs_torch": round(torch_ms / ms, 2),
                   "authors_pytorch_ms_per_step": AUTHORS_MS_PER_STEP,
-                  "speedup_vs_authors": round(AUTHORS_MS_PER_STEP / ms, 2)}, "numba")
+                  "speedup_vs_authors": round(AUTHORS_MS_PER_STEP / ms, 2),
+                  "repeats": repeats,
+                  "ms_per_step_all": [round(t, 4) for t in run["times"]["numba"]],
+                  "torch_ms_per_step_all": [round(t, 4) for t in run["times"]["torch"]],
+                  "last_batch_loss": {k: round(v, 6) for k, v in run["losses"].items()},
+                  "train_loop_ms_per_step": round(loop_ms, 4),
+                  "kernel_ms_per_step": round(kernel, 4),
+                  "numba_phases_ms_per_step": phases,
+                  "torch_profile_ms_per_step": run["torch_profile"],
+                  "torch": run["torch_info"]}, "numba")
 
 
 def main() -> None:
