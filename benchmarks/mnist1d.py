@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import tempfile
 from pathlib import Path
@@ -67,21 +68,23 @@ def same_run(model, dtype, threads: int, seqs: np.ndarray, labels: np.ndarray,
         with TorchWorker(export(model, dtype, seqs, labels), threads) as torch_side:
             numba_side.run(0)
             torch_side.run(0)
-            times: dict[str, list[float]] = {"numba": [], "torch": []}
-            losses: dict[str, float] = {}
+            rows: dict[str, list[dict[str, float]]] = {"numba": [], "torch": []}
             for rep in range(repeats):
                 i = 1 + rep % (len(seqs) - 1)
                 sides = [("numba", numba_side), ("torch", torch_side)]
                 for name, side in sides if rep % 2 == 0 else sides[::-1]:
-                    ms, losses[name] = side.run(i)
-                    times[name].append(ms)
+                    rows[name].append(side.run(i))
             profile = torch_side.profile(1 + repeats % (len(seqs) - 1))
             info = torch_side.info
     finally:
         numba.set_num_threads(before)
-    return {"numba": statistics.median(times["numba"]),
-            "torch": statistics.median(times["torch"]), "times": times, "losses": losses,
-            "torch_profile": profile, "torch_info": info}
+    out: dict = {"torch_profile": profile, "torch_info": info}
+    for name, side_rows in rows.items():
+        for clock in ("ms_per_step", "cpu_ms_per_step"):
+            out[f"{name}_{clock}_all"] = [round(r[clock], 4) for r in side_rows]
+            out[f"{name}_{clock}"] = statistics.median(r[clock] for r in side_rows)
+        out[f"{name}_last_loss"] = round(side_rows[-1]["loss"], 6)
+    return out
 
 
 def speed(model, repeats: int = 7) -> None:
@@ -99,19 +102,20 @@ def speed(model, repeats: int = 7) -> None:
     for dtype in (np.float32, np.float64):
         for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
             run = same_run(model, dtype, threads, seqs, labels, repeats)
-            loop_ms, kernel = ms_per_step(model, dtype, threads)
+            loop_ms, kernel = ms_per_step(model, dtype, threads, repeats=2)
             phases = phase_times(model, dtype, threads, seqs, labels, repeats=5)
-            ms, torch_ms = run["numba"], run["torch"]
+            ms, torch_ms = run["numba_ms_per_step"], run["torch_ms_per_step"]
+            cpu, torch_cpu = run["numba_cpu_ms_per_step"], run["torch_cpu_ms_per_step"]
             emit({"benchmark": "mnist1d-speed", "dtype": np.dtype(dtype).name,
                   "threads": threads, "batch": spec.batch, "ms_per_step": round(ms, 4),
                   "torch_ms_per_step": round(torch_ms, 4),
                   "speedup_vs_torch": round(torch_ms / ms, 2),
                   "authors_pytorch_ms_per_step": AUTHORS_MS_PER_STEP,
                   "speedup_vs_authors": round(AUTHORS_MS_PER_STEP / ms, 2),
-                  "repeats": repeats,
-                  "ms_per_step_all": [round(t, 4) for t in run["times"]["numba"]],
-                  "torch_ms_per_step_all": [round(t, 4) for t in run["times"]["torch"]],
-                  "last_batch_loss": {k: round(v, 6) for k, v in run["losses"].items()},
+                  "cpu_ms_per_step": round(cpu, 4), "torch_cpu_ms_per_step": round(torch_cpu, 4),
+                  "cpu_speedup_vs_torch": round(torch_cpu / cpu, 2),
+                  "repeats": repeats, "load_average": [round(v, 2) for v in os.getloadavg()],
+                  **{k: v for k, v in run.items() if k.endswith(("_all", "_last_loss"))},
                   "train_loop_ms_per_step": round(loop_ms, 4),
                   "kernel_ms_per_step": round(kernel, 4),
                   "numba_phases_ms_per_step": phases,
@@ -131,6 +135,9 @@ def main() -> None:
                              "loss stalls for 2 epochs)")
     parser.add_argument("--out", type=Path, default=Path("runs/mnist1d"),
                         help="folder for the runs (one sub-folder per seed; resumable)")
+    parser.add_argument("--repeats", type=int, default=7,
+                        help="timed batches of 360 steps per side and configuration in "
+                             "--speed-only (medians over them)")
     parser.add_argument("--speed-only", action="store_true",
                         help="only measure ms per training step (float32 and float64, one and "
                              "all threads), no training runs")
@@ -140,7 +147,7 @@ def main() -> None:
     model = dataclasses.replace(model, dataset=dataclasses.replace(
         model.dataset, lr_schedule=args.schedule))
     if args.speed_only:
-        speed(model)
+        speed(model, args.repeats)
         return
     finals = []
     ms_all = []

@@ -7,7 +7,7 @@ batches go to it in an .npz, commands and timings come back as JSON lines.
 
     with TorchWorker(export(model, np.float32, seqs, labels), threads=2) as torch_side:
         numba_side = NumbaTrainer(model, np.float32, seqs, labels)
-        numba_side.run(0); torch_side.run(0)   # ms per step, mean loss of batch 0
+        numba_side.run(0), torch_side.run(0)   # {ms_per_step, cpu_ms_per_step, loss}
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ def export(model: Model, dtype: DTypeLike, seqs: np.ndarray,
     out: dict[str, np.ndarray] = {
         "dtype": np.array(np.dtype(dtype).name), "n_pops": np.array(len(pops)),
         "phi": np.array([int(layout.p_phi[p]) for p in pops]),
+        "names": np.array([layout.names[p] for p in pops]),
         "dt": np.array(model.simulation.dt), "beta": np.array(rule.beta),
         "lr": np.array(rule.optimizer.lr), "beta1": np.array(rule.optimizer.beta1),
         "beta2": np.array(rule.optimizer.beta2), "eps": np.array(rule.optimizer.eps),
@@ -109,12 +110,13 @@ class NumbaTrainer:
         self.n = 0
         self.losses = np.zeros(0)
 
-    def run(self, i: int) -> tuple[float, float]:
-        """Train on batch ``i``; returns (ms per step, mean loss), timed like the torch
-        worker's: batch preparation and the step loop."""
+    def run(self, i: int) -> dict[str, float]:
+        """Train on batch ``i``; returns wall and CPU ms per step and the mean loss (as
+        :meth:`TorchWorker.run`), timed like the torch worker's: batch preparation and the
+        step loop."""
         a = self.args
         dtype = a.dtype.type
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         seqs = self.seqs[i]
         b, steps = seqs.shape
         x = np.empty((steps + 1, 1, b), dtype)
@@ -132,10 +134,11 @@ class NumbaTrainer:
         loss = np.zeros(steps, dtype)
         run_kernel(self.n, self.n + steps, x, y, a.tables, a.unit, a.weights, a.scal, a.flags,
                    a.state, a.opt, rec, loss)
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         self.n += steps
         self.losses = loss
-        return 1e3 * elapsed / steps, float(loss.mean())
+        return {"ms_per_step": 1e3 * elapsed / steps, "cpu_ms_per_step": 1e3 * cpu / steps,
+                "loss": float(loss.mean())}
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Weights, biases and state under the names of :func:`torch_gle.state_arrays`."""
@@ -181,10 +184,10 @@ class TorchWorker:
         self.proc.stdin.flush()
         return self._reply()
 
-    def run(self, i: int) -> tuple[float, float]:
-        """Train on batch ``i``; returns (ms per step, mean loss)."""
-        reply = self._ask(f"run {i}")
-        return reply["ms_per_step"], reply["loss"]
+    def run(self, i: int) -> dict[str, float]:
+        """Train on batch ``i``; returns ``ms_per_step`` (wall), ``cpu_ms_per_step`` (the
+        worker's CPU time) and the mean ``loss``."""
+        return self._ask(f"run {i}")
 
     def profile(self, i: int) -> dict[str, Any]:
         """Train on batch ``i`` under torch.profiler: ms per step by population and phase."""

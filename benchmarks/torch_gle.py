@@ -25,8 +25,9 @@ As a script it is a worker for benchmarks/torch_compare.py: it loads a network, 
 the batches from an .npz (format in :func:`TorchGLE.from_npz`) and answers commands on stdin,
 one per line, with one JSON line on stdout:
 
-    run I           train on batch I (all its steps); {"ms_per_step", "loss"}
-    profile I       the same under torch.profiler; per population and phase, ms per step
+    run I           train on batch I (all its steps); {"ms_per_step", "cpu_ms_per_step",
+                    "loss"}
+    profile I       the same, timed per population and phase (wall and CPU ms per step)
     dump PATH       write the weights, biases, state and last losses to PATH (.npz)
     quit
 """
@@ -39,10 +40,6 @@ import time
 
 import numpy as np
 import torch
-
-PHASES = ("forward", "errors", "outer_products", "optimiser")
-"""The phases the profile reports, in the order a step runs them (the target error is part of
-``errors``)."""
 
 
 class TorchGLE:
@@ -65,6 +62,7 @@ class TorchGLE:
 
         n_pops = int(data["n_pops"])
         self.tanh = [bool(data["phi"][p]) for p in range(n_pops)]
+        self.names = [str(name) for name in data["names"]]
         self.dt = float(data["dt"])
         self.beta = float(data["beta"])
         self.W = [t(data[f"W{p}"]).requires_grad_(False) for p in range(n_pops)]
@@ -95,41 +93,52 @@ class TorchGLE:
         self.labels = data["labels"]
         self.losses = np.zeros(0)
 
-    def step(self, x_next: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """One training step (module docstring); returns the loss at the old time."""
+    def step(self, x_next: torch.Tensor, y: torch.Tensor,
+             timer: PhaseTimer | None = None) -> torch.Tensor:
+        """One training step (module docstring); returns the loss at the old time. ``timer``
+        times each population's phases (the profile); without it a no-op stands in (about
+        0.2 us for each of the 22 stretches, 0.2 % of a step)."""
+        t = timer or NO_TIMER
         n = len(self.W)
         rin = [self.rx, *self.r[:-1]]
-        logp = torch.log_softmax(self.r[-1], dim=0)
-        loss = -(y * logp).sum() / y.shape[1]
-        fb_out = self.beta * (y - logp.exp())
+        with t(self.names[-1], "errors"):
+            logp = torch.log_softmax(self.r[-1], dim=0)
+            loss = -(y * logp).sum() / y.shape[1]
+            fb_out = self.beta * (y - logp.exp())
         e_new = []
         for p in range(n):
-            fb = self.W[p + 1].T @ self.e[p + 1] if p + 1 < n else fb_out
-            eps = self.rp[p] * fb
-            e_new.append(self.one_minus_q[p] * self.v[p] + self.q[p] * eps)
-            self.v[p] = self.v[p] + self.a_r[p] * (eps - self.v[p])
+            with t(self.names[p], "errors"):
+                fb = self.W[p + 1].T @ self.e[p + 1] if p + 1 < n else fb_out
+                eps = self.rp[p] * fb
+                e_new.append(self.one_minus_q[p] * self.v[p] + self.q[p] * eps)
+                self.v[p] = self.v[p] + self.a_r[p] * (eps - self.v[p])
         scale = -self.dt / y.shape[1]
         for p in range(n):
-            cur = torch.addmm(self.b[p], self.W[p], rin[p])
-            d = cur - self.u[p]
-            ub = self.u[p] + self.k[p] * d
-            self.u[p] = self.u[p] + self.a_m[p] * d
-            if self.tanh[p]:
-                self.r[p] = torch.tanh(ub)
-                self.rp[p] = 1.0 - self.r[p] * self.r[p]
-            else:
-                self.r[p] = ub
-            torch.mm(e_new[p], rin[p].T, out=self.W[p].grad).mul_(scale)
-            torch.sum(e_new[p], dim=1, keepdim=True, out=self.b[p].grad).mul_(scale)
+            with t(self.names[p], "forward"):
+                cur = torch.addmm(self.b[p], self.W[p], rin[p])
+                d = cur - self.u[p]
+                ub = self.u[p] + self.k[p] * d
+                self.u[p] = self.u[p] + self.a_m[p] * d
+                if self.tanh[p]:
+                    self.r[p] = torch.tanh(ub)
+                    self.rp[p] = 1.0 - self.r[p] * self.r[p]
+                else:
+                    self.r[p] = ub
+            with t(self.names[p], "outer_products"):
+                torch.mm(e_new[p], rin[p].T, out=self.W[p].grad).mul_(scale)
+                torch.sum(e_new[p], dim=1, keepdim=True, out=self.b[p].grad).mul_(scale)
         self.e = e_new
-        self.opt.step()
+        with t("all", "optimiser"):
+            self.opt.step()
         self.rx = x_next
         return loss
 
-    def run_batch(self, i: int) -> tuple[float, float]:
-        """Train on batch ``i`` of the loaded sequences; returns (ms per step, mean loss). The
-        state carries over from the previous batch; the input presents the new sample's first
-        value at once (as vle's dataset training does)."""
+    def run_batch(self, i: int, timer: PhaseTimer | None = None) -> dict[str, float]:
+        """Train on batch ``i`` of the loaded sequences; returns the wall and the CPU time per
+        step in ms (``ms_per_step``, ``cpu_ms_per_step``: this process's CPU time, which a
+        loaded machine does not inflate on one thread) and the mean ``loss``. The state
+        carries over from the previous batch; the input presents the new sample's first value
+        at once (as vle's dataset training does)."""
         seqs = torch.tensor(self.seqs[i], dtype=self.dtype)  # (B, steps)
         labels = torch.tensor(self.labels[i], dtype=torch.int64)
         b, steps = seqs.shape
@@ -137,84 +146,71 @@ class TorchGLE:
         x = torch.cat([seqs.T, seqs[:, -1:].T]).unsqueeze(1).contiguous()  # (steps+1, 1, B)
         losses = torch.empty(steps, dtype=torch.float64)
         self.rx = x[0]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         with torch.no_grad():
             for k in range(steps):
-                losses[k] = self.step(x[k + 1], y)
-        elapsed = time.perf_counter() - t0
+                losses[k] = self.step(x[k + 1], y, timer)
+        elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
         self.losses = losses.numpy()
-        return 1e3 * elapsed / steps, float(losses.mean())
+        return {"ms_per_step": 1e3 * elapsed / steps, "cpu_ms_per_step": 1e3 * cpu / steps,
+                "loss": float(losses.mean())}
 
-    def profile_batch(self, i: int) -> dict[str, dict[str, float]]:
-        """ms per step of each (population, phase) over batch ``i``, from torch.profiler's
-        CPU self-times of the operators run inside each labelled region, plus the Python and
-        dispatch time between operators as ``overhead``."""
-        from torch.profiler import ProfilerActivity, profile, record_function
-
-        original = self.step
-        n = len(self.W)
-
-        def labelled(x_next: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-            return _labelled_step(self, x_next, y, record_function)
-
-        self.step = labelled  # type: ignore[method-assign]
-        try:
-            with profile(activities=[ProfilerActivity.CPU]) as prof:
-                ms, _ = self.run_batch(i)
-        finally:
-            self.step = original  # type: ignore[method-assign]
+    def profile_batch(self, i: int) -> dict[str, dict[str, dict[str, float]]]:
+        """ms per step of each (population, phase) over batch ``i``: the wall and the CPU
+        time (``time.process_time``; not inflated by other processes on one thread) of each
+        labelled stretch of :meth:`step`, Python and dispatch included; ``total`` compares
+        their sum with the whole step."""
+        timer = PhaseTimer()
+        row = self.run_batch(i, timer)
         steps = self.seqs.shape[2]
-        out: dict[str, dict[str, float]] = {str(p): dict.fromkeys(PHASES, 0.0)
-                                            for p in range(n)}
-        out["all"] = {"optimiser": 0.0}
-        labelled_us = 0.0
-        for ev in prof.key_averages():
-            if ev.key.startswith("vle/"):
-                _, pop, phase = ev.key.split("/")
-                out[pop][phase] += ev.cpu_time_total / 1e3 / steps
-                labelled_us += ev.cpu_time_total
-        total = {"ms_per_step_profiled": ms,
-                 "labelled_ms_per_step": labelled_us / 1e3 / steps}
-        return {**out, "total": total}
+        out: dict[str, dict[str, dict[str, float]]] = {}
+        for clock, table in (("ms_per_step", timer.wall), ("cpu_ms_per_step", timer.cpu)):
+            per: dict[str, dict[str, float]] = {}
+            for (pop, phase), seconds in table.items():
+                per.setdefault(pop, {})[phase] = round(1e3 * seconds / steps, 4)
+            per["total"] = {"labelled": round(1e3 * sum(table.values()) / steps, 4),
+                            "step": round(row[clock], 4)}
+            out[clock] = per
+        return out
 
 
-def _labelled_step(net: TorchGLE, x_next: torch.Tensor, y: torch.Tensor,
-                   record_function) -> torch.Tensor:
-    """:meth:`TorchGLE.step` with each population's phases in labelled profiler regions (the
-    same operations; slower only by the profiler's own cost)."""
-    n = len(net.W)
-    rin = [net.rx, *net.r[:-1]]
-    with record_function(f"vle/{n - 1}/errors"):
-        logp = torch.log_softmax(net.r[-1], dim=0)
-        loss = -(y * logp).sum() / y.shape[1]
-        fb_out = net.beta * (y - logp.exp())
-    e_new = []
-    for p in range(n):
-        with record_function(f"vle/{p}/errors"):
-            fb = net.W[p + 1].T @ net.e[p + 1] if p + 1 < n else fb_out
-            eps = net.rp[p] * fb
-            e_new.append(net.one_minus_q[p] * net.v[p] + net.q[p] * eps)
-            net.v[p] = net.v[p] + net.a_r[p] * (eps - net.v[p])
-    scale = -net.dt / y.shape[1]
-    for p in range(n):
-        with record_function(f"vle/{p}/forward"):
-            cur = torch.addmm(net.b[p], net.W[p], rin[p])
-            d = cur - net.u[p]
-            ub = net.u[p] + net.k[p] * d
-            net.u[p] = net.u[p] + net.a_m[p] * d
-            if net.tanh[p]:
-                net.r[p] = torch.tanh(ub)
-                net.rp[p] = 1.0 - net.r[p] * net.r[p]
-            else:
-                net.r[p] = ub
-        with record_function(f"vle/{p}/outer_products"):
-            torch.mm(e_new[p], rin[p].T, out=net.W[p].grad).mul_(scale)
-            torch.sum(e_new[p], dim=1, keepdim=True, out=net.b[p].grad).mul_(scale)
-    net.e = e_new
-    with record_function("vle/all/optimiser"):
-        net.opt.step()
-    net.rx = x_next
-    return loss
+class PhaseTimer:
+    """Wall and CPU seconds accumulated per (population, phase) label:
+    ``with timer(p, "forward"): ...``."""
+
+    def __init__(self) -> None:
+        self.wall: dict[tuple[str, str], float] = {}
+        self.cpu: dict[tuple[str, str], float] = {}
+        self._label: tuple[str, str] = ("", "")
+        self._t0 = self._c0 = 0.0
+
+    def __call__(self, pop: str, phase: str) -> PhaseTimer:
+        self._label = (pop, phase)
+        return self
+
+    def __enter__(self) -> None:
+        self._t0, self._c0 = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc: object) -> None:
+        w, c = time.perf_counter() - self._t0, time.process_time() - self._c0
+        self.wall[self._label] = self.wall.get(self._label, 0.0) + w
+        self.cpu[self._label] = self.cpu.get(self._label, 0.0) + c
+
+
+class _NoTimer:
+    """A stand-in for :class:`PhaseTimer` that times nothing."""
+
+    def __call__(self, pop: str, phase: str) -> _NoTimer:
+        return self
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+NO_TIMER = _NoTimer()
 
 
 def _adam_impl() -> dict[str, bool]:
@@ -254,8 +250,7 @@ def main() -> None:
     for line in sys.stdin:
         cmd, _, arg = line.strip().partition(" ")
         if cmd == "run":
-            ms, loss = net.run_batch(int(arg))
-            reply: dict = {"ms_per_step": ms, "loss": loss}
+            reply: dict = net.run_batch(int(arg))
         elif cmd == "profile":
             reply = net.profile_batch(int(arg))
         elif cmd == "dump":

@@ -55,8 +55,8 @@ def test_torch_step_matches_numba_float64(compare) -> None:
     numba_side = compare.NumbaTrainer(model, np.float64, seqs, labels)
     with compare.TorchWorker(compare.export(model, np.float64, seqs, labels), 1) as torch_side:
         for i in range(BATCHES):
-            numba_loss = numba_side.run(i)[1]
-            torch_loss = torch_side.run(i)[1]
+            numba_loss = numba_side.run(i)["loss"]
+            torch_loss = torch_side.run(i)["loss"]
             assert torch_loss == pytest.approx(numba_loss, rel=ROUNDING)
             ours, theirs = numba_side.arrays(), torch_side.arrays()
             assert ours.keys() == theirs.keys()
