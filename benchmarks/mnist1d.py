@@ -24,7 +24,7 @@ from pathlib import Path
 import numba
 import numpy as np
 from common import emit, without_script_dir
-from numba_phases import phase_times
+from numba_phases import blas_floor, phase_times
 from torch_compare import NumbaTrainer, TorchWorker, export
 
 from vle import load_model
@@ -104,6 +104,7 @@ def speed(model, repeats: int = 7) -> None:
             run = same_run(model, dtype, threads, seqs, labels, repeats)
             loop_ms, kernel = ms_per_step(model, dtype, threads, repeats=2)
             phases = phase_times(model, dtype, threads, seqs, labels, repeats=5)
+            floor = blas_floor(model, dtype, spec.batch, repeats=5)
             ms, torch_ms = run["numba_ms_per_step"], run["torch_ms_per_step"]
             cpu, torch_cpu = run["numba_cpu_ms_per_step"], run["torch_cpu_ms_per_step"]
             emit({"benchmark": "mnist1d-speed", "dtype": np.dtype(dtype).name,
@@ -119,6 +120,7 @@ def speed(model, repeats: int = 7) -> None:
                   "train_loop_ms_per_step": round(loop_ms, 4),
                   "kernel_ms_per_step": round(kernel, 4),
                   "numba_phases_ms_per_step": phases,
+                  "blas_products_1thread_ms_per_step": floor,
                   "torch_profile_ms_per_step": run["torch_profile"],
                   "torch": run["torch_info"]}, "numba")
 

@@ -14,16 +14,22 @@ Per population the kernel's time is not additive (populations share the threads)
 switching one projection's learning off changes the step by less than the noise of a shared
 machine (differences came out negative at load average 9), so per population the PyTorch
 step's profile is the breakdown (benchmarks/torch_gle.py); the arithmetic is the same.
+
+:func:`blas_floor` times the step's matrix products alone (W r, W^T e, e r^T for every
+projection, the same BLAS calls from numba, one thread): no implementation that calls BLAS
+for them can be faster on one core.
 """
 
 from __future__ import annotations
 
 import statistics
+import time
 from collections.abc import Callable
 
 import numba
 import numpy as np
 from numpy.typing import DTypeLike
+from threadpoolctl import threadpool_limits
 from torch_compare import NumbaTrainer
 
 from vle.model.learning import OPTIMIZERS
@@ -82,3 +88,46 @@ def phase_times(model: Model, dtype: DTypeLike, threads: int, seqs: np.ndarray,
                       "optimiser": round(med["full"] - med["sgd"], 4),
                       "total": round(med["full"], 4)}
     return out
+
+
+@numba.njit(cache=False, nogil=True)
+def _products(ws, rs, es, rts, gs, fbs, steps):
+    for _ in range(steps):
+        for j in range(len(ws)):
+            np.dot(ws[j], rs[j], es[j])
+        for j in range(1, len(ws)):
+            np.dot(ws[j].T, es[j], fbs[j])
+        for j in range(len(ws)):
+            rts[j][:] = rs[j].T
+            np.dot(es[j], rts[j], gs[j])
+
+
+def blas_floor(model: Model, dtype: DTypeLike, batch: int, repeats: int) -> dict[str, float]:
+    """ms per step of the step's matrix products alone (module docstring) on one thread:
+    wall and CPU time, medians over ``repeats`` runs of 360 steps."""
+    t = NumbaTrainer(model, dtype, np.zeros((1, batch, 1)), np.zeros((1, batch), np.int64))
+    lay = t.layout
+    rng = np.random.default_rng(0)
+    shapes = [(int(lay.p_size[lay.j_post[j]]), int(lay.p_size[lay.j_pre[j]]))
+              for j in range(len(lay.j_names))]
+
+    def arrays(rows_cols: list[tuple[int, int]]) -> numba.typed.List:
+        return numba.typed.List([rng.normal(size=s).astype(dtype) for s in rows_cols])
+
+    ws = arrays(shapes)
+    rs = arrays([(n, batch) for _, n in shapes])
+    es = arrays([(m, batch) for m, _ in shapes])
+    rts = arrays([(batch, n) for _, n in shapes])
+    gs = arrays(shapes)
+    fbs = arrays([(n, batch) for _, n in shapes])
+    steps = 360
+    walls, cpus = [], []
+    with threadpool_limits(1, user_api="blas"):
+        _products(ws, rs, es, rts, gs, fbs, 2)
+        for _ in range(repeats):
+            t0, c0 = time.perf_counter(), time.process_time()
+            _products(ws, rs, es, rts, gs, fbs, steps)
+            walls.append(1e3 * (time.perf_counter() - t0) / steps)
+            cpus.append(1e3 * (time.process_time() - c0) / steps)
+    return {"ms_per_step": round(statistics.median(walls), 4),
+            "cpu_ms_per_step": round(statistics.median(cpus), 4)}
