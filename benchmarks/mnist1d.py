@@ -3,10 +3,17 @@
 Trains examples/mnist1d.toml (Euler scheme, Adam lr 1e-3, batch 100, cross-entropy at every
 step) for --epochs on --seeds seeds and prints JSON lines: one per epoch (test accuracy,
 milliseconds per training step) and a summary per run and over seeds. The published result is
-91.7 +- 0.8 % test accuracy over 10 seeds after 150 epochs. The speed baseline is the GLE
-authors' PyTorch code at 2.3 ms per training step for this network at batch 100 on these
-machines (architecture.md; 2.0-2.1 ms measured again on 2026-11-28 with torch 2.13 on one
-thread), plus, measured in the same run, the float64 reference kernel on one thread.
+91.7 +- 0.8 % test accuracy over 10 seeds after 150 epochs.
+
+--speed-only measures the training step in float32 and float64 on one and all threads against
+a plain-PyTorch implementation of the same step (benchmarks/torch_gle.py, in the Python 3.11
+venv of tools/ensure-bench-venv.sh, checked against the numba step by
+tests/learning/test_torch_step.py), both timed in the same run, interleaved, on the same
+batches from the same weights: ``ms_per_step`` and ``torch_ms_per_step`` (wall), their
+ratio ``speedup_vs_torch``, the same in CPU time, and where the time goes on both sides. The
+GLE authors' PyTorch code needed 2.3 ms per step on these machines (architecture.md; 2.0-2.1
+ms measured again on 2026-11-28 with torch 2.13 on one thread): ``speedup_vs_authors``
+divides that recorded figure, so it falls on a loaded machine; the same-run ratio does not.
 
     python benchmarks/mnist1d.py --epochs 150 --seeds 3 [--dtype float32] [--out runs/mnist1d]
     python benchmarks/mnist1d.py --speed-only
