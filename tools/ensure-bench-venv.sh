@@ -8,7 +8,7 @@
 # instead `pip install -e ".[bench]"` (the optional extra) and run the same script.
 #
 # Safe to rerun: does nothing when torch already imports. Prints what is missing and exits 2
-# when no Python 3.11 or no torch wheel can be found.
+# when no Python 3.11 or no CPU torch wheel for it can be found.
 set -eu
 venv=${1:-.venv-bench}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,12 +31,15 @@ if [ -z "$py" ]; then
          "install Python 3.11 (e.g. apt-get install python3.11-venv or pyenv install 3.11)" >&2
     exit 2
 fi
-find_links=()
-if ls "$wheels"/torch-*cp311*.whl >/dev/null 2>&1; then
-    find_links=(--find-links "$wheels")
-else
-    echo "vle bench: no torch wheel for Python 3.11 in $wheels; trying the package index" >&2
+# Only the local CPU wheel: the package index's Linux torch wheel is the multi-GB CUDA build.
+if ! ls "$wheels"/torch-*+cpu-cp311*.whl >/dev/null 2>&1; then
+    echo "vle bench: no CPU torch wheel for Python 3.11 in $wheels; put" \
+         "torch-2.13.0+cpu-cp311-cp311-manylinux_2_28_x86_64.whl there (or set" \
+         "VLE_TORCH_WHEELS to its folder), or install the bench extra where your Python" \
+         "has CPU torch wheels" >&2
+    exit 2
 fi
+find_links=(--find-links "$wheels")
 rm -rf "$venv"
 echo "vle bench: creating $venv with $py ($("$py" --version 2>&1)) and installing torch (CPU)"
 "$py" -m venv "$venv"
