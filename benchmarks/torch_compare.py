@@ -12,8 +12,10 @@ batches go to it in an .npz, commands and timings come back as JSON lines.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,8 +40,11 @@ class TorchUnavailable(RuntimeError):
 
 
 def bench_python() -> Path:
-    """The worker's Python: ``.venv-bench`` (created by tools/ensure-bench-venv.sh when
-    missing); raises :class:`TorchUnavailable` with the script's message when it cannot be."""
+    """The worker's Python: this one when it has torch (the ``bench`` extra), else
+    ``.venv-bench`` (created by tools/ensure-bench-venv.sh when missing); raises
+    :class:`TorchUnavailable` with the script's message when it cannot be made."""
+    if importlib.util.find_spec("torch") is not None:
+        return Path(sys.executable)
     done = subprocess.run(["bash", str(ENSURE), str(BENCH_VENV)], capture_output=True,
                           text=True, check=False)
     if done.returncode != 0:
