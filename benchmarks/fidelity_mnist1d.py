@@ -4,10 +4,11 @@ plain-SGD rule, and with hardware-aware trained weights.
 
 The trained network is the ``final.toml`` of a ``train_dataset`` run of examples/mnist1d.toml
 in ``--run DIR``; ``--train EPOCHS`` makes it first (seed 0, float32, the plateau schedule, as
-``benchmarks/mnist1d.py``, the test set evaluated in batches of 100; resumed from DIR's checkpoint when there is one; with
-``--samples 0`` nothing else). The network is compiled alone (``compile_plan`` refuses a
-dataset input): every weight a crossbar conductance, weights and biases below the technology's
-floor pruned and weights above ``onchip``'s largest conductance (4) clipped
+``benchmarks/mnist1d.py``, the test set evaluated in batches of 100; resumed from DIR's
+checkpoint when there is one; with ``--samples 0`` nothing else). The network is compiled
+alone (``compile_plan`` refuses a dataset input): every weight a crossbar conductance,
+weights and biases below the technology's floor pruned and weights above ``onchip``'s
+largest conductance (4) clipped
 (:func:`vle.fidelity.learning.deployable`), E-series rounding on ``discrete`` and 8-bit
 quantisation on ``onchip`` in the nominal circuit; the samples draw the technology's default
 non-idealities (``discrete``: resistor and capacitor tolerance; ``onchip``: mismatch), sample i

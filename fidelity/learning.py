@@ -224,7 +224,8 @@ def dataset_accuracy(model: Model, network: Network, x: np.ndarray, labels: np.n
                      batch: int = 100, dtype: DTypeLike = np.float32) -> float:
     """Test accuracy of ``network`` on sequences ``x`` ``(n, steps)``: from rest, no learning,
     prediction the argmax of the time-summed output rate (as
-    :func:`vle.learning.dataset_train.train_dataset` evaluates), in batches of ``batch`` sequences (the batch size changes no result)."""
+    :func:`vle.learning.dataset_train.train_dataset` evaluates), in batches of ``batch``
+    sequences (the batch size changes no result)."""
     assert model.dataset is not None
     layout = Layout.of(network)
     s = layout.units(model.dataset.output)

@@ -7,6 +7,7 @@ starts its own) so that the module stays fast; the tests of the workers= path st
 from __future__ import annotations
 
 import _thread
+import signal
 import threading
 import time
 from pathlib import Path
@@ -58,7 +59,17 @@ def test_results_do_not_depend_on_the_number_of_workers(tmp_path: Path,
     xr.testing.assert_identical(xr.load_dataset(tmp_path / "w1" / "results.nc"), ds1)
 
 
-def test_an_interrupted_run_stops_its_cluster(tmp_path: Path) -> None:
+@pytest.fixture
+def sigint_raises():
+    """Ctrl-C raises KeyboardInterrupt here even when the suite was started with SIGINT
+    ignored (a shell's background job inherits that, and then brian2's handler, installed on
+    import, wraps SIG_IGN and fails with a TypeError instead)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_an_interrupted_run_stops_its_cluster(tmp_path: Path, sigint_raises) -> None:
     before = children()
     tasks = make_tasks([{"x": i, "sleep": 0.3} for i in range(20)], root_seed=5)
 
