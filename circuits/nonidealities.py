@@ -77,7 +77,7 @@ class NonIdeality:
         (ohms or farads); zeros for a kind this non-ideality does not vary. ``roles`` (one of
         :data:`ROLES` per part; default all ``"time"``) says what each part sets, for a
         non-ideality that moves parts together (:class:`TemperatureCoefficient`)."""
-        raise NotImplementedError
+        return np.zeros(np.size(values))
 
     def offset_errors(self, rng: np.random.Generator, count: int,
                       tech: Technology) -> np.ndarray:
@@ -304,10 +304,6 @@ class OpAmpOffset(NonIdeality):
         assert tech.opamp is not None
         return float(self.offset if self.offset is not None else tech.opamp.offset)
 
-    def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
-                        tech: Technology, roles: np.ndarray | None = None) -> np.ndarray:
-        return np.zeros(np.size(values))
-
     def offset_errors(self, rng: np.random.Generator, count: int,
                       tech: Technology) -> np.ndarray:
         assert tech.opamp is not None
@@ -373,10 +369,6 @@ class ThermalNoise(NonIdeality):
         if self.density is not None:
             return self.scale * self.density * r / r.sum()
         return self.scale * 4.0 * BOLTZMANN * self.temperature * r
-
-    def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
-                        tech: Technology, roles: np.ndarray | None = None) -> np.ndarray:
-        return np.zeros(np.size(values))
 
     def scaled(self, factor: float, tech: Technology) -> NonIdeality:
         return ThermalNoise(self.temperature, factor * self.scale, self.density)

@@ -72,10 +72,6 @@ class OpAmpSwing(NonIdeality):
         assert tech.opamp is not None
         return float(self.sigma if self.sigma is not None else tech.opamp.swing_sigma)
 
-    def relative_errors(self, rng: np.random.Generator, kind: str, values: np.ndarray,
-                        tech: Technology, roles: np.ndarray | None = None) -> np.ndarray:
-        return np.zeros(np.size(values))
-
     def swing_errors(self, rng: np.random.Generator, count: int,
                      tech: Technology) -> np.ndarray:
         assert tech.opamp is not None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vle.model import Network, Population, Projection
+from vle.model import Model, Network, Population, Projection, SimulationSettings, Step
 
 
 def single_neuron(tau_m: float, tau_r: float, phi: str = "linear") -> Network:
@@ -134,3 +134,13 @@ def sigkill_when(proc: subprocess.Popen[str], predicate: Callable[[], bool], tim
         proc.wait(timeout=30)
     finally:
         proc.kill()
+
+
+def stepped_unit(name: str, weight: float, amplitude: float, t_stop: float) -> Model:
+    """One linear unit (tau_m = 1, tau_r = 0.25) driven through ``weight`` by a step of
+    ``amplitude`` from t = 0, dt = 0.01: the closed-form cases of the op-amp non-idealities."""
+    net = Network(name, (
+        Population("x", 1, "input"),
+        Population("n", 1, "output", tau_m=1.0, tau_r=0.25, phi="linear")),
+        (Projection("x", "n", np.full((1, 1), weight)),))
+    return Model(net, {"x": Step(amplitude)}, SimulationSettings(dt=0.01, t_stop=t_stop))

@@ -15,9 +15,10 @@ import math
 
 import numpy as np
 import pytest
+from helpers import stepped_unit
 from spice_cases import needs_ngspice
 
-from vle import Model, Network, Population, Projection, SimulationSettings, Step
+from vle import Model
 from vle.circuits.nonidealities import NonIdeality, get_nonideality
 from vle.fidelity import run_sample, sample_variation
 from vle.fidelity.montecarlo import reference_result, sample_result
@@ -44,11 +45,7 @@ DRAWN = get_nonideality("opamp-offset")
 
 
 def _one_unit(weight: float, amplitude: float) -> Model:
-    net = Network("offset", (
-        Population("x", 1, "input"),
-        Population("n", 1, "output", tau_m=1.0, tau_r=0.25, phi="linear")),
-        (Projection("x", "n", np.full((1, 1), weight)),))
-    return Model(net, {"x": Step(amplitude)}, SimulationSettings(dt=0.01, t_stop=T_STOP))
+    return stepped_unit("offset", weight, amplitude, T_STOP)
 
 
 def predicted(model: Model, variation: Variation) -> tuple[float, float]:

@@ -19,9 +19,10 @@ import math
 
 import numpy as np
 import pytest
+from helpers import stepped_unit
 from spice_cases import needs_ngspice
 
-from vle import Model, Network, Population, Projection, SimulationSettings, Step
+from vle import Model
 from vle.circuits import get_technology, write_netlist
 from vle.circuits.nonidealities import NonIdeality, NonIdealityError, get_nonideality
 from vle.fidelity import realised_network, sample_variation
@@ -53,11 +54,7 @@ DRAWN = get_nonideality("opamp-swing")
 
 
 def _one_unit(weight: float, amplitude: float) -> Model:
-    net = Network("swing", (
-        Population("x", 1, "input"),
-        Population("n", 1, "output", tau_m=1.0, tau_r=0.25, phi="linear")),
-        (Projection("x", "n", np.full((1, 1), weight)),))
-    return Model(net, {"x": Step(amplitude)}, SimulationSettings(dt=0.01, t_stop=T_STOP))
+    return stepped_unit("swing", weight, amplitude, T_STOP)
 
 
 def predicted(model: Model, variation: Variation) -> np.ndarray:
