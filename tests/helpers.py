@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -144,3 +146,13 @@ def stepped_unit(name: str, weight: float, amplitude: float, t_stop: float) -> M
         Population("n", 1, "output", tau_m=1.0, tau_r=0.25, phi="linear")),
         (Projection("x", "n", np.full((1, 1), weight)),))
     return Model(net, {"x": Step(amplitude)}, SimulationSettings(dt=0.01, t_stop=t_stop))
+
+
+def load_script(path: Path) -> ModuleType:
+    """An example or benchmark script imported as a module (named after its file), so a test
+    can call its functions."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
+from helpers import load_script
 from spice_cases import SPICE_MARKS
 
 from vle import Result
@@ -70,11 +70,7 @@ def test_compare_learning_weights(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_example_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location("spice_lagline",
-                                                  EXAMPLES / "spice_lagline.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(EXAMPLES / "spice_lagline.py")
     comparison = module.compare_lagline(dt=1e-3, out=tmp_path)
     assert comparison.passed and comparison.row("out.r").nrmse < 2e-4
     assert "[spice] LagLine, ideal technology, dt = 0.001: largest NRMSE" in \

@@ -74,14 +74,19 @@ def test_adjoint_matches_finite_differences_linear_chain():
         np.testing.assert_allclose(adj.weights[name], fd, rtol=ADJOINT_VS_FD)
 
 
-def test_adjoint_matches_finite_differences_nonlinear_batched():
-    """The same for a network with every nonlinearity, mixed tau, biases and a batch."""
-    net = mixed_network(seed=4)
+def _mixed_case() -> tuple[np.ndarray, dict, dict]:
+    """A random-walk input (400 steps of 0.01, batch 2, 4 channels) and a sine target for
+    :func:`mixed_network`, with the run's keyword arguments."""
     rng = np.random.default_rng(1)
     n_steps, dt = 400, 1e-2
     x = np.cumsum(rng.normal(0, 0.2, (n_steps + 1, 2, 4)), axis=0)
-    targets = {"c": Sine((0.3,), (1.3,))}
-    kw = dict(t_stop=n_steps * dt, dt=dt, batch=2)
+    return x, {"c": Sine((0.3,), (1.3,))}, dict(t_stop=n_steps * dt, dt=dt, batch=2)
+
+
+def test_adjoint_matches_finite_differences_nonlinear_batched():
+    """The same for a network with every nonlinearity, mixed tau, biases and a batch."""
+    net = mixed_network(seed=4)
+    x, targets, kw = _mixed_case()
     adj = adjoint_gradients(net, {"x": x}, targets, **kw)
     for name in ("b->c", "a->b"):
         fd = _fd_gradient(net, name, {"x": x}, targets, **kw)
@@ -98,11 +103,7 @@ def test_adjoint_matches_finite_differences_with_saturating_inputs():
     base = mixed_network(seed=4)
     net = Network(base.name, tuple(p if p.is_input else dataclasses.replace(
         p, drive_limits=(-0.4, 0.5)) for p in base.populations), base.projections)
-    rng = np.random.default_rng(1)
-    n_steps, dt = 400, 1e-2
-    x = np.cumsum(rng.normal(0, 0.2, (n_steps + 1, 2, 4)), axis=0)
-    targets = {"c": Sine((0.3,), (1.3,))}
-    kw = dict(t_stop=n_steps * dt, dt=dt, batch=2)
+    x, targets, kw = _mixed_case()
     free = adjoint_gradients(base, {"x": x}, targets, **kw)
     adj = adjoint_gradients(net, {"x": x}, targets, **kw)
     for name in ("b->c", "a->b", "x->a"):

@@ -261,15 +261,10 @@ def test_standalone_sessions_use_their_own_folders_and_reset_the_device():
 @needs_brian2
 def test_example_compare_lagline(capsys):
     """examples/brian2_lagline.py: the function `make demo` calls prints one line per run."""
-    import importlib.util
-
     from conftest import EXAMPLES
+    from helpers import load_script
 
-    spec = importlib.util.spec_from_file_location("brian2_lagline",
-                                                  EXAMPLES / "brian2_lagline.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_script(EXAMPLES / "brian2_lagline.py")
     worst = mod.compare_lagline(t_stop=1.0)
     assert set(worst) == {"forward/exact", "learning/exact", "forward/euler", "learning/euler"}
     assert max(worst.values()) <= 1e-9

@@ -18,13 +18,13 @@ plastic too (weight capacitors charged from the 1-unit rail). The discrete techn
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from conftest import EXAMPLES
+from helpers import load_script
 from spice_cases import SPICE_MARKS
 
 from vle import load_model, simulate_model
@@ -150,11 +150,7 @@ def test_without_plasticity_the_biases_are_fixed() -> None:
 
 
 def test_example_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    spec = importlib.util.spec_from_file_location("spice_hidden_learning",
-                                                  EXAMPLES / "spice_hidden_learning.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script(EXAMPLES / "spice_hidden_learning.py")
     png = tmp_path / "loss.png"
     assert module.main(["--t-stop", "2", "--technology", "ideal", "--window", "0.5",
                         "--out", str(png)]) == 0
