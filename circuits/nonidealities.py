@@ -29,7 +29,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from vle.circuits.technology import Technology
+from vle.circuits.technology import OpAmpSpec, Technology
 
 PART_KINDS = ("resistor", "capacitor", "opamp", "noise", "swing")
 """The kinds of part a non-ideality can vary."""
@@ -245,7 +245,44 @@ class Mismatch(NonIdeality):
 
 
 @dataclass(frozen=True)
-class OpAmpOffset(NonIdeality):
+class OpAmpNonIdeality(NonIdeality):
+    """Base of the non-idealities drawn per op-amp (``opamp-offset``, ``opamp-swing``):
+    refused on a technology whose amplifiers are ideal sources; a draw is the requested
+    nominal's shift from the technology's plus ``N(0, sigma^2)`` (volts)."""
+
+    summary: ClassVar[str] = ""
+    """What the non-ideality draws, for :meth:`describe`."""
+
+    def check(self, tech: Technology) -> None:
+        if tech.behavioural or tech.opamp is None:
+            raise NonIdealityError(f"{self.name}: technology {tech.name!r} has no op-amps "
+                                   "(its amplifiers are ideal sources); use a technology "
+                                   "with op-amps (discrete, onchip)")
+
+    def opamp(self, tech: Technology) -> OpAmpSpec:
+        """``tech``'s op-amp, after :meth:`check`."""
+        self.check(tech)
+        assert tech.opamp is not None
+        return tech.opamp
+
+    @staticmethod
+    def drawn(rng: np.random.Generator, shift: np.ndarray | float, sigma: float,
+              shape: int | tuple[int, ...]) -> np.ndarray:
+        """``shift + N(0, sigma^2)`` of ``shape`` (volts)."""
+        return shift + rng.normal(0.0, sigma, shape)
+
+    def values(self, tech: Technology) -> str:
+        """The values in force on ``tech``, for :meth:`describe`."""
+        raise NotImplementedError
+
+    def describe(self, tech: Technology | None = None) -> str:
+        if tech is None or tech.behavioural or tech.opamp is None:
+            return f"{self.name}: {self.summary}"
+        return f"{self.name}: {self.summary}; {tech.name}: {self.values(tech)}"
+
+
+@dataclass(frozen=True)
+class OpAmpOffset(OpAmpNonIdeality):
     """Op-amp input offset: each physical op-amp has an input-referred DC offset
     ``V_os = offset + N(0, sigma^2)`` (volts) between its inputs, so it amplifies
     ``V(+) + V_os - V(-)``; ``offset`` is the technology's nominal ``opamp.offset`` and
@@ -281,11 +318,12 @@ class OpAmpOffset(NonIdeality):
             raise NonIdealityError(f"opamp-offset: nominal offset {self.offset!r} must be a "
                                    "finite voltage (volts)")
 
+    summary: ClassVar[str] = ("op-amp input offset V_os = offset + N(0, sigma^2) per "
+                              "summing-stage op-amp")
+
     def check(self, tech: Technology) -> None:
-        if tech.behavioural or tech.opamp is None:
-            raise NonIdealityError(f"opamp-offset: technology {tech.name!r} has no op-amps "
-                                   "(its amplifiers are ideal sources); use a technology "
-                                   "with op-amps (discrete, onchip)")
+        super().check(tech)
+        assert tech.opamp is not None
         if self.value is None and self.offset is None and tech.opamp.offset_sigma == 0 \
                 and tech.opamp.offset == 0:
             raise NonIdealityError(f"opamp-offset: technology {tech.name!r} has no op-amp "
@@ -294,30 +332,22 @@ class OpAmpOffset(NonIdeality):
 
     def sigma(self, tech: Technology) -> float:
         """The standard deviation (volts) in force on ``tech``."""
-        self.check(tech)
-        assert tech.opamp is not None
-        return float(self.value if self.value is not None else tech.opamp.offset_sigma)
+        return float(self.value if self.value is not None else self.opamp(tech).offset_sigma)
 
     def nominal(self, tech: Technology) -> float:
         """The nominal (mean) offset (volts) in force on ``tech``."""
-        self.check(tech)
-        assert tech.opamp is not None
-        return float(self.offset if self.offset is not None else tech.opamp.offset)
+        return float(self.offset if self.offset is not None else self.opamp(tech).offset)
 
     def offset_errors(self, rng: np.random.Generator, count: int,
                       tech: Technology) -> np.ndarray:
-        assert tech.opamp is not None
-        mean = self.nominal(tech) - tech.opamp.offset
-        return mean + rng.normal(0.0, self.sigma(tech), count)
+        shift = self.nominal(tech) - self.opamp(tech).offset
+        return self.drawn(rng, shift, self.sigma(tech), count)
 
     def scaled(self, factor: float, tech: Technology) -> NonIdeality:
         return OpAmpOffset(value=factor * self.sigma(tech), offset=factor * self.nominal(tech))
 
-    def describe(self, tech: Technology | None = None) -> str:
-        what = "op-amp input offset V_os = offset + N(0, sigma^2) per summing-stage op-amp"
-        if tech is None or tech.behavioural or tech.opamp is None:
-            return f"{self.name}: {what}"
-        return (f"{self.name}: {what}; {tech.name}: offset {1e3 * self.nominal(tech):.3g} mV, "
+    def values(self, tech: Technology) -> str:
+        return (f"offset {1e3 * self.nominal(tech):.3g} mV, "
                 f"sigma {1e3 * self.sigma(tech):.3g} mV")
 
 

@@ -10,12 +10,17 @@ from typing import ClassVar
 
 import numpy as np
 
-from vle.circuits.nonidealities import NonIdeality, NonIdealityError, register_nonideality
+from vle.circuits.nonidealities import (
+    NonIdeality,
+    NonIdealityError,
+    OpAmpNonIdeality,
+    register_nonideality,
+)
 from vle.circuits.technology import Technology
 
 
 @dataclass(frozen=True)
-class OpAmpSwing(NonIdeality):
+class OpAmpSwing(OpAmpNonIdeality):
     """Op-amp output swing: an op-amp's output saturates at its rails, ``V(out) =
     min(max(A v_d, V_low), V_high)`` (volts; ``A v_d`` what its gain would put there), with
     ``V_low = v_low + N(0, sigma^2)`` and ``V_high = v_high + N(0, sigma^2)``, one independent
@@ -52,44 +57,34 @@ class OpAmpSwing(NonIdeality):
             raise NonIdealityError(f"opamp-swing: sigma {self.sigma!r} must be a voltage >= 0 "
                                    "(volts, e.g. 0.02)")
 
-    def check(self, tech: Technology) -> None:
-        if tech.behavioural or tech.opamp is None:
-            raise NonIdealityError(f"opamp-swing: technology {tech.name!r} has no op-amps "
-                                   "(its amplifiers are ideal sources, without rails); use a "
-                                   "technology with op-amps (discrete, onchip)")
+    summary: ClassVar[str] = ("op-amp output limits V_low, V_high + N(0, sigma^2) per "
+                              "summing-stage op-amp")
 
     def limits(self, tech: Technology) -> tuple[float, float]:
         """The nominal output limits ``(low, high)`` (volts) in force on ``tech``."""
-        self.check(tech)
-        assert tech.opamp is not None
+        spec = self.opamp(tech)
         if self.value is not None:
             return -float(self.value), float(self.value)
-        return float(tech.opamp.v_low), float(tech.opamp.v_high)
+        return float(spec.v_low), float(spec.v_high)
 
     def spread(self, tech: Technology) -> float:
         """The standard deviation (volts) of each limit in force on ``tech``."""
-        self.check(tech)
-        assert tech.opamp is not None
-        return float(self.sigma if self.sigma is not None else tech.opamp.swing_sigma)
+        return float(self.sigma if self.sigma is not None else self.opamp(tech).swing_sigma)
 
     def swing_errors(self, rng: np.random.Generator, count: int,
                      tech: Technology) -> np.ndarray:
-        assert tech.opamp is not None
+        spec = self.opamp(tech)
         low, high = self.limits(tech)
-        mean = np.array([low - tech.opamp.v_low, high - tech.opamp.v_high])
-        return mean + rng.normal(0.0, self.spread(tech), (count, 2))
+        shift = np.array([low - spec.v_low, high - spec.v_high])
+        return self.drawn(rng, shift, self.spread(tech), (count, 2))
 
     def scaled(self, factor: float, tech: Technology) -> NonIdeality:
         """The spread times ``factor``; the nominal limits stay (a swing has no zero)."""
         return OpAmpSwing(value=self.value, sigma=factor * self.spread(tech))
 
-    def describe(self, tech: Technology | None = None) -> str:
-        what = "op-amp output limits V_low, V_high + N(0, sigma^2) per summing-stage op-amp"
-        if tech is None or tech.behavioural or tech.opamp is None:
-            return f"{self.name}: {what}"
+    def values(self, tech: Technology) -> str:
         low, high = self.limits(tech)
-        return (f"{self.name}: {what}; {tech.name}: [{low:.3g}, {high:.3g}] V, "
-                f"sigma {1e3 * self.spread(tech):.3g} mV")
+        return f"[{low:.3g}, {high:.3g}] V, sigma {1e3 * self.spread(tech):.3g} mV"
 
 
 register_nonideality(OpAmpSwing)
