@@ -37,6 +37,7 @@ from torch_compare import NumbaTrainer, TorchWorker, export
 from vle import load_model
 from vle.learning.dataset_train import train_dataset
 from vle.learning.datasets import load
+from vle.learning.initial import fan_in_uniform
 from vle.learning.train import CHECKPOINT
 
 without_script_dir(__file__)  # this file's name would shadow the mnist1d package
@@ -150,6 +151,13 @@ def main() -> None:
     parser.add_argument("--patience", type=int, default=None,
                         help="epochs without a better test loss before the plateau schedule "
                              "halves the rate (default: the model file's, 2)")
+    parser.add_argument("--test-state", choices=["rest", "carried"], default=None,
+                        help="where each test pass starts (default: the model file's, "
+                             "carried: from the training state, as the authors' code does)")
+    parser.add_argument("--init", choices=["fan-in", "file"], default="fan-in",
+                        help="fan-in: weights and biases drawn per seed from "
+                             "U(+-1/sqrt(fan_in)) (the authors' PyTorch default); file: the "
+                             "model file's weights and zero biases for every seed")
     parser.add_argument("--out", type=Path, default=Path("runs/mnist1d"),
                         help="folder for the runs (one sub-folder per seed; resumable)")
     parser.add_argument("--repeats", type=int, default=7,
@@ -163,7 +171,8 @@ def main() -> None:
     model = load_model(HERE.parent / "examples" / "mnist1d.toml")
     model = dataclasses.replace(model, dataset=dataclasses.replace(
         model.dataset, lr_schedule=args.schedule,
-        patience=args.patience or model.dataset.patience))
+        patience=args.patience or model.dataset.patience,
+        test_state=args.test_state or model.dataset.test_state))
     if args.scheme is not None:
         model = model.with_simulation(scheme=args.scheme)
     if args.lr is not None:
@@ -185,7 +194,8 @@ def main() -> None:
                   "kernel_ms_per_step": round(row["ms_per_step"], 4)}, "numba")
 
         run_dir = args.out / f"seed{seed}"
-        summary = train_dataset(model, run_dir, epochs=args.epochs, seed=seed, dtype=dtype,
+        seeded = fan_in_uniform(model, seed) if args.init == "fan-in" else model
+        summary = train_dataset(seeded, run_dir, epochs=args.epochs, seed=seed, dtype=dtype,
                                 resume=(run_dir / CHECKPOINT).exists(), progress=False,
                                 on_epoch=report)
         finals.append(summary.test_accuracy)

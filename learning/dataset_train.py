@@ -3,7 +3,8 @@ population, a one-hot label as the target of the output population at every step
 
 Per epoch the training set is shuffled (seed ``dataset.seed + epoch``) and presented in
 batches of ``dataset.batch`` samples in parallel; the network state carries over from one
-batch to the next. After every epoch the test set is evaluated from rest without learning:
+batch to the next. After every epoch the test set is evaluated without learning, from rest or
+from the training state (``dataset.test_state``, see :class:`vle.model.dataset.DatasetSpec`):
 the loss is the per-step cross-entropy (or squared error) averaged over steps and samples, the
 prediction the argmax of the output rate summed over the sample. ``out_dir`` receives
 ``history.nc`` (a row per epoch: losses, accuracies, learning rate, milliseconds per training
@@ -46,6 +47,10 @@ PLATEAU_FACTOR = 0.5
 """Learning-rate factor of the plateau schedule (as PyTorch's ReduceLROnPlateau default)."""
 PLATEAU_THRESHOLD = 1e-4
 """Relative improvement of the test loss that counts as better (PyTorch's default)."""
+PLATEAU_MIN_CHANGE = 1e-8
+"""A plateau reduction smaller than this is skipped, so the rate stops falling near
+lr0 / 2^16 for lr0 = 1e-3 (PyTorch ReduceLROnPlateau's ``eps``, which the GLE authors' runs
+used)."""
 
 
 @dataclass
@@ -87,6 +92,8 @@ class _Runner:
         self.rows = out_rows
         self.n = 0
         self.kernel_time = 0.0
+        self.last_out: np.ndarray = np.zeros((0, out_rows.size, 0), args.dtype)
+        """The last batch's output rates, ``(steps, classes, batch)``."""
 
     def batch(self, seqs: np.ndarray, onehot: np.ndarray | None) -> tuple[np.ndarray, float]:
         """Run one batch (``seqs`` ``(B, steps)``); returns the time-summed output rates
@@ -111,12 +118,38 @@ class _Runner:
                      a.flags, a.state, a.opt, rec, loss)
         self.kernel_time += time.perf_counter() - t0
         self.n += steps
+        self.last_out = out_r[1:]
         return out_r[1:].sum(axis=0).T, float(loss.mean())
 
 
+def plateau_step(lr: float, best: float, bad: int, loss: float,
+                 patience: int) -> tuple[float, float, int]:
+    """One epoch of the plateau schedule (PyTorch's ReduceLROnPlateau in ``min`` mode): a loss
+    below ``best (1 - PLATEAU_THRESHOLD)`` is the new best; after more than ``patience`` epochs
+    without one, ``lr`` is multiplied by ``PLATEAU_FACTOR`` unless that changes it by less than
+    ``PLATEAU_MIN_CHANGE``. Returns the new ``(lr, best, bad)``."""
+    if loss < best * (1 - PLATEAU_THRESHOLD):
+        return lr, loss, 0
+    bad += 1
+    if bad <= patience:
+        return lr, best, bad
+    if lr - lr * PLATEAU_FACTOR > PLATEAU_MIN_CHANGE:
+        lr *= PLATEAU_FACTOR
+    return lr, best, 0
+
+
+def _tiled(state: tuple[np.ndarray, ...], columns: int) -> list[np.ndarray]:
+    """Every state array ``(units, batch)`` with its columns repeated to ``columns``."""
+    return [np.tile(a, (1, -(-columns // a.shape[1])))[:, :columns] for a in state]
+
+
 def _evaluate(model: Model, params: dict[str, np.ndarray], x: np.ndarray, labels: np.ndarray,
-              batch: int, dt: float, dtype: DTypeLike, loss_kind: str) -> tuple[float, float]:
-    """Test loss (per step, per sample) and accuracy, from rest, without learning."""
+              batch: int, dt: float, dtype: DTypeLike, loss_kind: str,
+              start: tuple[np.ndarray, ...] | None = None
+              ) -> tuple[float, float, list[np.ndarray] | None]:
+    """Test loss (per step, per sample), accuracy and the final state of the last test batch,
+    without learning: from rest, or when ``start`` (a training state, ``batch`` columns) is
+    given, every test batch starts from it tiled to the test batch's size."""
     net = model.with_parameters(params).network
     layout = Layout.of(net)
     out_name = model.dataset.output  # type: ignore[union-attr]
@@ -132,16 +165,13 @@ def _evaluate(model: Model, params: dict[str, np.ndarray], x: np.ndarray, labels
             args = KernelArgs.build(layout, dt=dt, scheme=model.simulation.scheme,
                                     batch=len(seqs), dtype=dtype)
         runner = _Runner(args, seqs.shape[1], rows)
-        a = args
-        b, steps = seqs.shape
-        xx = np.empty((steps + 1, 1, b), a.dtype.type)
-        xx[:steps, 0, :] = seqs.T
-        xx[steps, 0, :] = seqs[:, -1]
-        rec, out_r = _recording(rows, steps, b, 0, a.dtype.type)
-        run_kernel(0, steps, xx, np.zeros((steps + 1, 0, b), a.dtype.type), a.tables, a.unit,
-                     a.weights, a.scal, a.flags, a.state, a.opt, rec, np.zeros(steps))
-        del runner
-        r = out_r[1:].astype(np.float64)  # (steps, classes, B)
+        if start is not None:
+            for dst, src in zip(args.state, _tiled(start, len(seqs)), strict=True):
+                dst[...] = src
+            runner.n = 1  # go on from the given state (n = 0 forms the state at rest)
+        runner.batch(seqs, None)
+        r = runner.last_out.astype(np.float64)  # (steps, classes, B)
+        steps = r.shape[0]
         lab = labels[i:i + batch]
         correct += int(np.sum(np.argmax(r.sum(axis=0), axis=0) == lab))
         onehot = np.eye(n_classes)[lab].T  # (classes, B)
@@ -151,7 +181,8 @@ def _evaluate(model: Model, params: dict[str, np.ndarray], x: np.ndarray, labels
             total_loss += float(-np.sum(onehot[None] * logp) / steps)
         else:
             total_loss += float(0.5 * np.sum((onehot[None] - r) ** 2) / steps)
-    return total_loss / len(x), correct / len(x)
+    end = None if start is None else [a[:, :start[0].shape[1]].copy() for a in args.state]
+    return total_loss / len(x), correct / len(x), end
 
 
 def train_dataset(
@@ -239,20 +270,20 @@ def train_dataset(
             ms = 1e3 * runner.kernel_time / n_steps_epoch
             train_ms = 1e3 * (time.perf_counter() - loop_start) / n_steps_epoch
             params = args.parameters()
-            test_loss, test_acc = _evaluate(model, params, data["x_test"], data["y_test"],
-                                            spec.test_batch, dt, dtype, rule.loss)
+            carried = spec.test_state == "carried"
+            test_loss, test_acc, end = _evaluate(
+                model, params, data["x_test"], data["y_test"], spec.test_batch, dt, dtype,
+                rule.loss, start=tuple(args.state) if carried else None)
+            if end is not None:
+                for dst, src in zip(args.state, end, strict=True):
+                    dst[...] = src
             row = {"epoch": epoch, "train_loss": float(np.mean(losses)),
                    "train_accuracy": correct / max(1, n_used), "test_loss": test_loss,
                    "test_accuracy": test_acc, "lr": lr, "ms_per_step": ms,
                    "train_ms_per_step": train_ms}
             history.append({**row, **{k: params[k] for k in names}})
             if spec.lr_schedule == "plateau":
-                if test_loss < best * (1 - PLATEAU_THRESHOLD):
-                    best, bad = test_loss, 0
-                else:
-                    bad += 1
-                    if bad > spec.patience:
-                        lr, bad = lr * PLATEAU_FACTOR, 0
+                lr, best, bad = plateau_step(lr, best, bad, test_loss, spec.patience)
             save_checkpoint(ckpt, args.arrays(), {"epoch": epoch, "lr": lr, "best": best,
                                                   "bad": bad, "n": runner.n,
                                                   "rows": history.rows, "fingerprint": key})

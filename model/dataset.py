@@ -9,6 +9,8 @@ from vle.model import converters
 DATASETS: tuple[str, ...] = ("mnist1d",)
 """Known datasets; ``mnist1d`` is generated locally by the ``mnist1d`` package."""
 SCHEDULES: tuple[str, ...] = ("none", "plateau")
+TEST_STATES: tuple[str, ...] = ("rest", "carried")
+"""Where a test pass starts: from rest, or from the training state (see DatasetSpec)."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,13 @@ class DatasetSpec:
     over from one batch to the next. ``seed`` shuffles the training set each epoch.
     ``lr_schedule = "plateau"`` halves the learning rate when the test loss has not improved for
     ``patience`` epochs.
+
+    ``test_state = "rest"`` evaluates every test batch from rest (u = v = e = 0).
+    ``"carried"`` evaluates from the training state, as the GLE authors' MNIST-1D code does:
+    the state at the end of the epoch, its ``batch`` columns tiled to ``test_batch``, starts
+    every test batch, and the first ``batch`` columns of the last test batch's final state
+    carry back into training (errors and plasticity stay off during the test, so e and v keep
+    their carried values).
     """
 
     name: str
@@ -34,6 +43,7 @@ class DatasetSpec:
     seed: int = 0
     lr_schedule: str = "none"
     patience: int = 2
+    test_state: str = "rest"
 
     def __post_init__(self) -> None:
         converters.choice("dataset.name", self.name, DATASETS)
@@ -46,3 +56,4 @@ class DatasetSpec:
         converters.integer("dataset.seed", self.seed, minimum=0)
         converters.choice("dataset.lr_schedule", self.lr_schedule, SCHEDULES)
         converters.integer("dataset.patience", self.patience, minimum=1)
+        converters.choice("dataset.test_state", self.test_state, TEST_STATES)

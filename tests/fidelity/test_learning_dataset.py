@@ -107,7 +107,7 @@ def test_the_network_alone_compiles_and_realises_its_parts(task) -> None:
 
 def test_accuracy_is_the_trainers_test_accuracy(task) -> None:
     model, x, labels = task
-    _, want = _evaluate(model, {}, x, labels, 20, 0.2, np.float32, "ce")
+    _, want, _ = _evaluate(model, {}, x, labels, 20, 0.2, np.float32, "ce")
     assert dataset_accuracy(model, model.network, x, labels, batch=20) == want
 
 

@@ -10,10 +10,18 @@ import xarray as xr
 from conftest import EXAMPLES
 
 from vle import load_model
-from vle.learning.dataset_train import train_dataset
+from vle.learning.dataset_train import (
+    PLATEAU_FACTOR,
+    PLATEAU_MIN_CHANGE,
+    PLATEAU_THRESHOLD,
+    _evaluate,
+    plateau_step,
+    train_dataset,
+)
 from vle.learning.datasets import mnist1d
 from vle.mapping import MappingError, compile
 from vle.model.learning import Optimizer
+from vle.sim.kernel_args import STATE_NAMES
 
 SMALL = 200  # training samples used by the quick runs (2 batches of 100)
 
@@ -78,3 +86,46 @@ def test_float32_tracks_the_float64_reference(model, tmp_path):
 def test_dataset_model_cannot_be_netlisted(model):
     with pytest.raises(MappingError, match="fed by the 'mnist1d' dataset"):
         compile(model, "ideal")
+
+
+def test_plateau_schedule_halves_after_patience_and_stops_at_the_floor():
+    lr, best, bad = 1e-3, np.inf, 0
+    lr, best, bad = plateau_step(lr, best, bad, 2.0, patience=2)
+    assert (lr, best, bad) == (1e-3, 2.0, 0)
+    for _ in range(2):  # within the patience, and a gain below the relative threshold
+        lr, best, bad = plateau_step(lr, best, bad, 2.0 * (1 - PLATEAU_THRESHOLD / 2), 2)
+    assert (lr, bad) == (1e-3, 2)
+    lr, best, bad = plateau_step(lr, best, bad, 2.0, 2)
+    assert (lr, best, bad) == (5e-4, 2.0, 0)
+    lr = 1e-3
+    for _ in range(3 * 40):  # 40 plateaus: PyTorch's rate stops at 1e-3 / 2^16
+        lr, best, bad = plateau_step(lr, best, bad, 2.0, 2)
+    assert lr == 1e-3 / 2**16 and lr - lr * PLATEAU_FACTOR <= PLATEAU_MIN_CHANGE
+
+
+# float64 products of batch 6 against batch 1 (BLAS blocks differently): rounding only
+CARRIED_TOL = 1e-12
+
+
+def test_a_carried_test_pass_starts_each_sequence_from_its_training_column(model):
+    """Test batch column j starts from training column j mod batch, and the first ``batch``
+    columns of the final state come back; from rest the same pass gives another loss."""
+    rng = np.random.default_rng(3)
+    seqs, labels = rng.normal(size=(6, 30)), np.array([0, 1, 2, 3, 4, 5])
+    n_units = sum(p.size for p in model.network.populations)
+    start = tuple(rng.normal(scale=0.3, size=(n_units, 3)) for _ in STATE_NAMES)
+    loss, acc, end = _evaluate(model, {}, seqs, labels, 6, 0.2, np.float64, "ce", start=start)
+    losses, hits = [], []
+    for j in range(6):
+        one = tuple(a[:, j % 3:j % 3 + 1] for a in start)
+        lj, aj, ej = _evaluate(model, {}, seqs[j:j + 1], labels[j:j + 1], 1, 0.2, np.float64,
+                               "ce", start=one)
+        losses.append(lj)
+        hits.append(aj)
+        if j < 3:
+            for a, b in zip(end, ej, strict=True):
+                np.testing.assert_allclose(a[:, j:j + 1], b, atol=CARRIED_TOL)
+    assert loss == pytest.approx(np.mean(losses), abs=CARRIED_TOL)
+    assert acc == pytest.approx(np.mean(hits))
+    rest_loss, _, none = _evaluate(model, {}, seqs, labels, 6, 0.2, np.float64, "ce")
+    assert none is None and abs(rest_loss - loss) > 1e-3
