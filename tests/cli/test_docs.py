@@ -77,6 +77,8 @@ def test_demo_script(tmp_path):
                if ln.startswith("[learning] ") and ln.split()[1] in ("x->h1.W", "h1->out.W")}
     assert abs(learned["h1->out.W"] - 2.0) < 0.1 and abs(learned["x->h1.W"] - 1.0) < 0.1
     assert any("realised by" in ln for ln in lines)
+    assert sum(ln.startswith("[mnist1d] epoch") for ln in lines) == 2
+    assert (out / "mnist1d-train" / "history.nc").exists()
     assert sum("[ok]" in ln for ln in lines if ln.startswith("[brian2]")) == 4
     three_way = [ln for ln in lines if ln.startswith("[3-way] ")][1:]
     assert three_way and all(ln.endswith(": ok") for ln in three_way)
