@@ -360,10 +360,10 @@ def _buckets(tables, flags, n_buckets):
     for cost in (err, fwd):
         load = np.zeros(n_buckets)
         owner = np.empty(n_pops, dtype=np.int64)
-        for s in np.argsort(-cost, kind="mergesort"):
-            w = np.argmin(load)
-            owner[s] = w
-            load[w] += cost[s]
+        for heavy in np.argsort(-cost, kind="mergesort"):
+            least = np.argmin(load)
+            owner[heavy] = least
+            load[least] += cost[heavy]
         ptr = np.zeros(n_buckets + 1, dtype=np.int64)
         for s in range(n_pops):
             ptr[owner[s] + 1] += 1

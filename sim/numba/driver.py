@@ -23,7 +23,6 @@ from vle.sim.numba import _kernels
 from vle.sim.numba._jit import blas_single_threaded
 
 
-
 def _run(*args: Any) -> Any:
     return _kernels.run(*args, numba.get_num_threads())
 
