@@ -20,12 +20,22 @@ end up naming another specialisation's machine code, and a later process that lo
 processes had run side by side; removing the cache fixed it). The same wrapper therefore takes a
 machine-wide file lock (``fcntl``) around the first call of each argument signature in a process,
 the call that compiles or loads from the cache; later calls take no lock.
+
+The lock cannot help against a process started before the kernel sources changed (a long
+training run while the package is edited or upgraded): numba stamps the cache index with the
+source it read at import, a process with other sources finds the index stale, takes it as empty
+and writes its machine code to data files numbered from 1 again, over the files the other
+version's index names (a segfault was seen here after exactly that). So the kernels' cache
+lives in one subfolder per version of this folder's sources
+(``__pycache__/vle-<sha256 of the sources>``, :class:`VersionedCacheLocator`): processes with
+different sources never share files. A ``NUMBA_CACHE_DIR`` the user sets still wins.
 """
 
 from __future__ import annotations
 
 import fcntl
 import functools
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -34,6 +44,50 @@ from pathlib import Path
 from typing import Any
 
 import numba
+from numba.core import caching
+
+HERE = Path(__file__).resolve().parent
+
+
+def sources_digest(folder: Path = HERE) -> str:
+    """The first 16 hex digits of the SHA-256 of the ``*.py`` files in ``folder`` (names and
+    contents, in name order): the version of the kernel sources."""
+    h = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+SOURCES_DIGEST = sources_digest()
+"""The version of this folder's sources that this process imported."""
+
+
+class VersionedCacheLocator(caching.InTreeCacheLocator):
+    """numba's in-tree cache locator for the kernels of this folder, with one subfolder per
+    version of its sources (module docstring); other functions are left to numba's locators."""
+
+    def __init__(self, py_func: Any, py_file: str) -> None:
+        super().__init__(py_func, py_file)
+        self._cache_path = os.path.join(self._cache_path, f"vle-{SOURCES_DIGEST}")
+
+    @classmethod
+    def from_function(cls, py_func: Any, py_file: str) -> Any:
+        if Path(py_file).resolve().parent != HERE:
+            return None
+        return super().from_function(py_func, py_file)
+
+
+def _register_locator() -> None:
+    """Put :class:`VersionedCacheLocator` before numba's in-tree locator (after the one for a
+    user's ``NUMBA_CACHE_DIR``)."""
+    classes = caching.CacheImpl._locator_classes
+    if VersionedCacheLocator not in classes:
+        at = classes.index(caching.InTreeCacheLocator) if caching.InTreeCacheLocator in \
+            classes else 0
+        classes.insert(at, VersionedCacheLocator)
+
+
+_register_locator()
 
 OPTIONS: dict[str, Any] = {"cache": True, "fastmath": False, "nogil": True,
                            "error_model": "numpy"}

@@ -320,61 +320,132 @@ def _step_exact(k, x, y, tables, unit, weights, scal, flags, state, opt, any_del
     return loss
 
 
+@jit
+def _copy_rows(src, dst, lo, hi):
+    """dst[lo:hi] = src[lo:hi]."""
+    for i in range(lo, hi):
+        for b in range(src.shape[1]):
+            dst[i, b] = src[i, b]
+
+
+@jit
+def _buckets(tables, flags, n_buckets):
+    """Populations shared out to ``n_buckets`` threads so each gets about the same work, once
+    for the error phase and once for the forward phase of the euler step (longest first, each
+    to the least loaded bucket). Work is counted in multiply-adds per batch column: a
+    projection's product is m n (the error phase's W^T e for a population's outgoing
+    projections, the forward phase's W r for its incoming ones, plus e r^T and the optimiser
+    when they learn, 2 m n more), and each unit's own arithmetic (membrane, rate, error
+    neuron) about as much as a product row of 53. Returns ``(ptr, pops)`` per phase: bucket
+    ``w`` runs ``pops[ptr[w]:ptr[w + 1]]``."""
+    p_size, order, j_pre, j_post, j_plastic = (tables[1], tables[3], tables[4], tables[5],
+                                               tables[11])
+    n_pops = order.shape[0]
+    plastic = flags[F_ERRORS] == 1 and flags[F_PLASTIC] == 1
+    err = np.zeros(n_pops)
+    fwd = np.zeros(n_pops)
+    for s in range(n_pops):
+        p = order[s]
+        err[s] = 53.0 * p_size[p]
+        fwd[s] = 53.0 * p_size[p]
+    where = np.full(p_size.shape[0], -1, dtype=np.int64)  # input populations are not stepped
+    for s in range(n_pops):
+        where[order[s]] = s
+    for j in range(j_pre.shape[0]):
+        mn = float(p_size[j_post[j]] * p_size[j_pre[j]])
+        if where[j_pre[j]] >= 0:
+            err[where[j_pre[j]]] += mn
+        fwd[where[j_post[j]]] += mn * (3.0 if plastic and j_plastic[j] == 1 else 1.0)
+    out = []
+    for cost in (err, fwd):
+        load = np.zeros(n_buckets)
+        owner = np.empty(n_pops, dtype=np.int64)
+        for heavy in np.argsort(-cost, kind="mergesort"):
+            least = np.argmin(load)
+            owner[heavy] = least
+            load[least] += cost[heavy]
+        ptr = np.zeros(n_buckets + 1, dtype=np.int64)
+        for s in range(n_pops):
+            ptr[owner[s] + 1] += 1
+        for w in range(n_buckets):
+            ptr[w + 1] += ptr[w]
+        pops = np.empty(n_pops, dtype=np.int64)
+        fill = ptr[:-1].copy()
+        for s in range(n_pops):  # in update order within a bucket
+            pops[fill[owner[s]]] = order[s]
+            fill[owner[s]] += 1
+        out.append((ptr, pops))
+    return out[0], out[1]
+
+
 @jit(parallel=True)
 def _step_euler(k, x, y, tables, unit, weights, scal, flags, state, opt, any_delayed, gw, gu,
-                rt, hyper, tau_hyper, t):
+                rt, hyper, tau_hyper, t, err_buckets, fwd_buckets):
     """One step of the euler scheme: every population from the state at step n.
 
     The step reads the old rates and errors from copies (``rprev``, ``eprev``), so the
     populations are independent and run in parallel threads (each writes only its own rows,
-    its incoming weights and their optimiser state). Returns the loss at the old time.
+    its incoming weights and their optimiser state), one bucket of :func:`_buckets` per
+    thread. The copies are made by the threads too: ``rprev`` for a population's rows in the
+    error phase (which reads no rate), ``eprev`` at the end of the forward phase (which writes
+    no error) for the next step; ``run`` makes the first ``eprev``. Returns the loss at the old
+    time.
     """
-    p_start, p_size, p_phi, order = tables[0], tables[1], tables[2], tables[3]
-    in_ptr, j_plastic, p_tgt = tables[8], tables[11], tables[12]
+    p_start, p_size, p_phi = tables[0], tables[1], tables[2]
+    in_ptr, j_plastic, p_tgt, order = tables[8], tables[11], tables[12], tables[3]
     r, rprev, eprev = state[R], state[RPREV], state[EPREV]
     n_in = x.shape[1]
     errors = flags[F_ERRORS] == 1
     plastic = errors and flags[F_PLASTIC] == 1
-    n_pops = order.shape[0]
     loss = 0.0
-    rprev[:] = r
     if errors:
-        eprev[:] = state[E]
-        for s in range(n_pops):
+        for s in range(order.shape[0]):
             p = order[s]
             if p_tgt[p] >= 0:
                 loss += target_error(p, tables, y[k], r, state[ET], flags[F_LOSS],
                                      scal[S_BETA])
-        for s in prange(n_pops):
-            p = order[s]
-            back_sum(p, tables, weights[1], eprev, eprev, False, state[EPS], state[TMP])
-            _error_rows(p, tables, unit, scal, flags, state, EULER)
-    for s in prange(n_pops):
-        p = order[s]
-        lo = p_start[p]
-        hi = lo + p_size[p]
-        weighted_sum(p, tables, weights[0], rprev, rprev, False, state[CUR], state[TMP])
-        if plastic:
-            for j in range(in_ptr[p], in_ptr[p + 1]):
-                if j_plastic[j] == 1:
-                    _learn_projection(j, tables, weights, scal, flags, opt, state[E], rprev,
-                                      gw, rt, hyper, t)
-        _membrane_rows(lo, hi, unit, scal, state, EULER)
-        phi_rows(p_phi[p], state[UB], r, state[RP], lo, hi)
-        if plastic:
-            _learn_population(p, tables, unit, scal, flags, opt, state, gu, hyper, tau_hyper,
-                              t)
+        eptr, epops = err_buckets
+        _copy_rows(r, rprev, 0, n_in)
+        for w in prange(eptr.shape[0] - 1):
+            for s in range(eptr[w], eptr[w + 1]):
+                p = epops[s]
+                _copy_rows(r, rprev, p_start[p], p_start[p] + p_size[p])
+                back_sum(p, tables, weights[1], eprev, eprev, False, state[EPS], state[TMP])
+                _error_rows(p, tables, unit, scal, flags, state, EULER)
+    else:
+        rprev[:] = r
+    fptr, fpops = fwd_buckets
+    for w in prange(fptr.shape[0] - 1):
+        for s in range(fptr[w], fptr[w + 1]):
+            p = fpops[s]
+            lo = p_start[p]
+            hi = lo + p_size[p]
+            weighted_sum(p, tables, weights[0], rprev, rprev, False, state[CUR], state[TMP])
+            if plastic:
+                for j in range(in_ptr[p], in_ptr[p + 1]):
+                    if j_plastic[j] == 1:
+                        _learn_projection(j, tables, weights, scal, flags, opt, state[E],
+                                          rprev, gw, rt, hyper, t)
+            _membrane_rows(lo, hi, unit, scal, state, EULER)
+            phi_rows(p_phi[p], state[UB], r, state[RP], lo, hi)
+            if plastic:
+                _learn_population(p, tables, unit, scal, flags, opt, state, gu, hyper,
+                                  tau_hyper, t)
+            if errors:
+                _copy_rows(state[E], eprev, lo, hi)
     r[:n_in] = x[k + 1]
     return loss
 
 
 @jit
-def run(n_begin, n_end, x, y, tables, unit, weights, scal, flags, state, opt, rec, loss_out):
+def run(n_begin, n_end, x, y, tables, unit, weights, scal, flags, state, opt, rec, loss_out,
+        n_threads):
     """Advance from grid index ``n_begin`` to ``n_end``.
 
     ``x[k]`` / ``y[k]`` are the inputs / targets at grid index ``n_begin + k`` (``k = 0 ..
     n_end - n_begin``). ``loss_out[k]`` receives the loss of step ``n_begin + k -> + k + 1``.
-    When ``n_begin == 0`` the state at t = 0 is formed first.
+    When ``n_begin == 0`` the state at t = 0 is formed first. ``n_threads`` is the number of
+    threads the euler step shares its populations over (numba's current thread count).
     """
     gw = np.empty(weights[0].shape[0], dtype=state[U].dtype)
     gu = np.empty(state[U].shape[0], dtype=state[U].dtype)
@@ -390,6 +461,8 @@ def run(n_begin, n_end, x, y, tables, unit, weights, scal, flags, state, opt, re
     if n_begin == 0:
         _initial(tables, unit, weights, scal, flags, state, x[0], y[0])
         _record(0, rec, state, unit, weights)
+    state[EPREV][:] = state[E]  # the euler step keeps it from here on
+    err_buckets, fwd_buckets = _buckets(tables, flags, n_threads)
     for n in range(n_begin, n_end):
         k = n - n_begin
         if plastic:
@@ -399,5 +472,6 @@ def run(n_begin, n_end, x, y, tables, unit, weights, scal, flags, state, opt, re
                                       any_delayed, gw, gu, rt, hyper, tau_hyper, count[0])
         else:
             loss_out[k] = _step_euler(k, x, y, tables, unit, weights, scal, flags, state, opt,
-                                      any_delayed, gw, gu, rt, hyper, tau_hyper, count[0])
+                                      any_delayed, gw, gu, rt, hyper, tau_hyper, count[0],
+                                      err_buckets, fwd_buckets)
         _record(n + 1, rec, state, unit, weights)

@@ -13,16 +13,25 @@ kernels stay private:
 
 from __future__ import annotations
 
+from typing import Any
+
+import numba
+
 from vle.sim.array_run import ArrayRun
 from vle.sim.backend import RunRequest, get_backend
 from vle.sim.numba import _kernels
 from vle.sim.numba._jit import blas_single_threaded
 
-run_kernel = blas_single_threaded(_kernels.run)
+
+def _run(*args: Any) -> Any:
+    return _kernels.run(*args, numba.get_num_threads())
+
+
+run_kernel = blas_single_threaded(_run)
 """The compiled step loop: ``run_kernel(n_begin, n_end, x, y, tables, unit, weights, scal,
 flags, state, opt, rec, loss_out)`` advances the state from grid index ``n_begin`` to
-``n_end`` in place (see :func:`vle.sim.numba._kernels.run`), with BLAS single-threaded inside
-(:func:`vle.sim.numba._jit.blas_single_threaded`)."""
+``n_end`` in place (see :func:`vle.sim.numba._kernels.run`) on numba's current number of
+threads, with BLAS single-threaded inside (:func:`vle.sim.numba._jit.blas_single_threaded`)."""
 
 
 def reference_run(request: RunRequest) -> ArrayRun:

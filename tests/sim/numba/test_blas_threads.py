@@ -30,9 +30,9 @@ def test_limit_is_set_for_the_call_and_restored() -> None:
 
 
 def test_public_kernel_is_wrapped() -> None:
-    from vle.sim.numba import _kernels
+    from vle.sim.numba import driver
 
-    assert getattr(run_kernel, "__wrapped__", None) is _kernels.run, \
+    assert getattr(run_kernel, "__wrapped__", None) is driver._run, \
         "run_kernel must be the BLAS-limited wrapper of the compiled step loop"
 
 
