@@ -248,8 +248,10 @@ class Mismatch(NonIdeality):
 class OpAmpNonIdeality(NonIdeality):
     """Base of the non-idealities drawn per op-amp (``opamp-offset``, ``opamp-swing``):
     refused on a technology whose amplifiers are ideal sources; a draw is the requested
-    nominal's shift from the technology's plus ``N(0, sigma^2)`` (volts)."""
+    nominal's shift from the technology's plus ``N(0, sigma^2)`` (volts). Neither is among a
+    technology's default non-idealities, so runs that name none draw what they drew before."""
 
+    default: ClassVar[bool] = False
     summary: ClassVar[str] = ""
     """What the non-ideality draws, for :meth:`describe`."""
 
@@ -306,7 +308,6 @@ class OpAmpOffset(OpAmpNonIdeality):
 
     name: ClassVar[str] = "opamp-offset"
     parts: ClassVar[tuple[str, ...]] = ("opamp",)
-    default: ClassVar[bool] = False
     value: float | None = None
     offset: float | None = None
 

@@ -43,7 +43,6 @@ class OpAmpSwing(OpAmpNonIdeality):
 
     name: ClassVar[str] = "opamp-swing"
     parts: ClassVar[tuple[str, ...]] = ("swing",)
-    default: ClassVar[bool] = False
     value: float | None = None
     sigma: float | None = None
 
