@@ -157,6 +157,11 @@ def main() -> None:
     parser.add_argument("--test-state", choices=["rest", "carried"], default=None,
                         help="where each test pass starts (default: the model file's, "
                              "carried: from the training state, as the authors' code does)")
+    parser.add_argument("--feedback-weights", choices=["updated", "before-update"],
+                        default=None,
+                        help="which weights the euler step feeds errors back through "
+                             "(default: the model file's, before-update: before the previous "
+                             "step's update, as the authors' code does)")
     parser.add_argument("--init", choices=["fan-in", "file"], default="fan-in",
                         help="fan-in: weights and biases drawn per seed from "
                              "U(+-1/sqrt(fan_in)) (the authors' PyTorch default); file: the "
@@ -183,6 +188,10 @@ def main() -> None:
         model = dataclasses.replace(model, learning=dataclasses.replace(
             model.learning, optimizer=dataclasses.replace(model.learning.optimizer,
                                                           lr=args.lr)))
+    if args.feedback_weights is not None:
+        assert model.learning is not None
+        model = dataclasses.replace(model, learning=dataclasses.replace(
+            model.learning, feedback_weights=args.feedback_weights))
     if args.speed_only:
         speed(model, args.repeats)
         return

@@ -83,6 +83,7 @@ def export(model: Model, dtype: DTypeLike, seqs: np.ndarray,
         "phi": np.array([int(layout.p_phi[p]) for p in pops]),
         "names": np.array([layout.names[p] for p in pops]),
         "dt": np.array(model.simulation.dt), "beta": np.array(rule.beta),
+        "feedback_weights": np.array(rule.feedback_weights),
         "lr": np.array(rule.optimizer.lr), "beta1": np.array(rule.optimizer.beta1),
         "beta2": np.array(rule.optimizer.beta2), "eps": np.array(rule.optimizer.eps),
         "seqs": seqs, "labels": labels}

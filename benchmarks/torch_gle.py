@@ -10,6 +10,8 @@ previous step's values (the euler scheme):
 
     e_target = beta (y - softmax(r_L))                         (cross-entropy, at every step)
     eps_l    = r'_l * (W_{l+1}^T e_{l+1})   (hidden),   r'_L * e_target   (output)
+               (with feedback_weights 'before-update': W_{l+1}^T e_{l+1} formed in the
+               previous step before its Adam step)
     e_l      = (1 - q) v_l + q eps_l,   q = tau_m / tau_r      (error neuron, new value)
     v_l     += dt / tau_r (eps_l - v_l)
     I_l      = W_l r_{l-1} + b_l                               (old W, old b)
@@ -65,6 +67,7 @@ class TorchGLE:
         self.names = [str(name) for name in data["names"]]
         self.dt = float(data["dt"])
         self.beta = float(data["beta"])
+        self.before = str(data["feedback_weights"]) == "before-update"
         self.W = [t(data[f"W{p}"]).requires_grad_(False) for p in range(n_pops)]
         self.b = [col(data[f"b{p}"]) for p in range(n_pops)]
         tau_m = [col(data[f"tau_m{p}"]) for p in range(n_pops)]
@@ -83,6 +86,7 @@ class TorchGLE:
         self.r = [z.clone() for z in zeros]  # phi(0) = 0 for linear and tanh
         self.rp = [torch.ones(m, batch, dtype=dtype) for m in sizes]
         self.rx = torch.zeros(1, batch, dtype=dtype)
+        self.fb = [torch.zeros(w.shape[1], batch, dtype=dtype) for w in self.W[1:]]
         self.params = [*self.W, *self.b]
         self.opt = torch.optim.Adam(self.params, lr=float(data["lr"]),
                                     betas=(float(data["beta1"]), float(data["beta2"])),
@@ -108,7 +112,10 @@ class TorchGLE:
         e_new = []
         for p in range(n):
             with t(self.names[p], "errors"):
-                fb = self.W[p + 1].T @ self.e[p + 1] if p + 1 < n else fb_out
+                if p + 1 == n:
+                    fb = fb_out
+                else:
+                    fb = self.fb[p] if self.before else self.W[p + 1].T @ self.e[p + 1]
                 eps = self.rp[p] * fb
                 e_new.append(self.one_minus_q[p] * self.v[p] + self.q[p] * eps)
                 self.v[p] = self.v[p] + self.a_r[p] * (eps - self.v[p])
@@ -128,6 +135,10 @@ class TorchGLE:
                 torch.mm(e_new[p], rin[p].T, out=self.W[p].grad).mul_(scale)
                 torch.sum(e_new[p], dim=1, keepdim=True, out=self.b[p].grad).mul_(scale)
         self.e = e_new
+        if self.before:
+            for p in range(n - 1):
+                with t(self.names[p], "errors"):
+                    self.fb[p] = self.W[p + 1].T @ e_new[p + 1]
         with t("all", "optimiser"):
             self.opt.step()
         self.rx = x_next

@@ -19,6 +19,14 @@ FEEDBACK: tuple[str, ...] = ("transpose", "random", "learned")
 """Error path matrix B: ``W^T`` (exact), fixed random, or learned with the mirrored rule
 ``dB/dt = eta r e^T`` plus the same decay on W and B (Kolen-Pollack)."""
 OPTIMIZERS: tuple[str, ...] = ("sgd", "momentum", "adam")
+FEEDBACK_WEIGHTS: tuple[str, ...] = ("updated", "before-update")
+"""Which feedback matrix the euler scheme's error step multiplies ``e[n]`` by: ``updated``, the
+matrix of step n (after the previous step's update, the state at step n); ``before-update``,
+the matrix before that update (the product ``F^T e[n]`` is formed in the previous step, before
+its optimiser step), as the GLE authors' code does. Both are first order in dt and differ by
+``dF^T e``, a term of the order of the learning rate that is correlated with the error it is
+added to. The exact scheme forms its errors within the step, before the step's update, under
+either setting."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,9 @@ class LearningRule:
     follow ``dtau_m/dt = -eta_tau e du/dt`` (``tau_lr`` is the optimiser rate for them, default
     the optimiser's ``lr``) and never fall below ``tau_m_min``. ``feedback`` chooses the error
     path; ``feedback_seed`` draws the random matrices, ``decay`` is the weight decay (per model
-    time unit) of the learned-feedback (Kolen-Pollack) rule.
+    time unit) of the learned-feedback (Kolen-Pollack) rule. ``feedback_weights`` says whether
+    the euler scheme feeds errors back through the updated matrix or the one before the
+    update (:data:`FEEDBACK_WEIGHTS`).
     """
 
     rule: str = "gle"
@@ -76,6 +86,7 @@ class LearningRule:
     feedback: str = "transpose"
     feedback_seed: int = 0
     decay: float = 0.0
+    feedback_weights: str = "updated"
 
     def __post_init__(self) -> None:
         converters.choice("learning.rule", self.rule, RULES)
@@ -92,6 +103,7 @@ class LearningRule:
                 "learning.tau_m_min", self.tau_m_min, positive=True))
         converters.choice("learning.feedback", self.feedback, FEEDBACK)
         converters.integer("learning.feedback_seed", self.feedback_seed, minimum=0)
+        converters.choice("learning.feedback_weights", self.feedback_weights, FEEDBACK_WEIGHTS)
         object.__setattr__(self, "decay", converters.number("learning.decay", self.decay,
                                                         nonneg=True))
 

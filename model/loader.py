@@ -147,7 +147,7 @@ def model_from_dict(
 
 _LEARNING_KEYS = ("rule", "loss", "beta", "gamma", "optimizer", "learn_tau_m", "learn_bias",
                   "tau_lr",
-                  "tau_m_min", "feedback", "feedback_seed", "decay")
+                  "tau_m_min", "feedback", "feedback_seed", "decay", "feedback_weights")
 _OPTIMIZER_KEYS = ("kind", "lr", "momentum", "beta1", "beta2", "eps")
 
 

@@ -26,9 +26,9 @@ EULER = 1
 S_DT, S_BETA, S_GAMMA, S_LR, S_TAU_LR, S_TAU_MIN, S_DECAY, S_MOM, S_B1, S_B2, S_EPS = range(11)
 """Positions in the float array ``scal``."""
 (F_SCHEME, F_ERRORS, F_INSTANT, F_LOSS, F_PLASTIC, F_LEARN_BIAS, F_LEARN_TAU, F_OPT,
- F_LEARNED_FB, F_LE) = range(10)
+ F_LEARNED_FB, F_LE, F_FB_BEFORE) = range(11)
 """Positions in the integer array ``flags``."""
-N_SCAL, N_FLAGS = 11, 10
+N_SCAL, N_FLAGS = 11, 11
 
 UNIT_NAMES = ("decay_m", "decay_r", "k", "q", "tau_m", "tau_r", "bias", "drive_low",
               "drive_high")
@@ -39,9 +39,13 @@ DRIVE_LOW = UNIT_NAMES.index("drive_low")
 """The first of the per-unit arrays that never change during a run (checkpoints leave them
 out, so checkpoints written before they existed still load)."""
 
-STATE_NAMES = ("u", "cur", "ub", "r", "rp", "v", "e", "eps", "du", "rprev", "eprev", "tmp",
+STATE_NAMES = ("u", "cur", "ub", "r", "rp", "v", "e", "eps", "du", "rprev", "fb", "tmp",
                "et")
-"""Dynamic state arrays, in kernel order, each ``(n_units, batch)`` (``tmp`` is scratch)."""
+"""Dynamic state arrays, in kernel order, each ``(n_units, batch)`` (``tmp`` is scratch) but
+``fb``: the euler scheme's fed-back errors ``F_j^T e_post`` of every projection j, stacked
+(``sum_j pre size``, batch), projection j at rows ``j_roff[j] / batch`` (tables[13]); they are
+formed in one step and read in the next, so they are state (:func:`feedback_products`)."""
+FB = STATE_NAMES.index("fb")
 
 
 @dataclass(eq=False)
@@ -119,7 +123,10 @@ class KernelArgs:
         flags[F_OPT] = OPTIMIZERS.index(opt.kind)
         flags[F_LEARNED_FB] = int(rule.feedback == "learned")
         flags[F_LE] = int(rule.ties_tau_r)
-        state = tuple(np.zeros((n, batch)) for _ in STATE_NAMES)
+        flags[F_FB_BEFORE] = int(rule.feedback_weights == "before-update")
+        fb_rows = int(layout.p_size[layout.j_pre].sum())
+        state = tuple(np.zeros((fb_rows if k == FB else n, batch))
+                      for k in range(len(STATE_NAMES)))
         optstate = (np.zeros_like(wflat), np.zeros_like(wflat), np.zeros(n), np.zeros(n),
                     np.zeros(n), np.zeros(n), np.zeros(1, dtype=np.int64))
         args = cls(layout, tables, unit, (wflat, fflat), scal, flags, state, optstate,
@@ -180,6 +187,29 @@ class KernelArgs:
         return out
 
     def load_arrays(self, arrays: dict[str, np.ndarray]) -> None:
-        """Restore arrays saved by :meth:`arrays` (in place, shapes must match)."""
+        """Restore arrays saved by :meth:`arrays` (in place, shapes must match). Checkpoints
+        written before the fed-back errors were state get them formed from the saved weights
+        and errors, which is what the step that wrote them would have used next under
+        ``feedback_weights = 'updated'``."""
         for name, target in self.arrays().items():
-            target[...] = arrays[name]
+            if name != "state.fb" or name in arrays:
+                target[...] = arrays[name]
+        if "state.fb" not in arrays:
+            self.state[FB][...] = feedback_products(self.layout, self.weights[1], self.state[6])
+
+
+def feedback_products(layout: Layout, fflat: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """The stacked ``F_j^T e_post`` of every projection j (the ``fb`` state, zero rows for
+    projections from input populations, whose errors go nowhere) from the flat feedback
+    weights ``fflat`` and the errors ``e`` ``(n_units, batch)``."""
+    out = np.zeros((int(layout.p_size[layout.j_pre].sum()), e.shape[1]), e.dtype)
+    row = 0
+    for j in range(len(layout.j_names)):
+        q, p = int(layout.j_pre[j]), int(layout.j_post[j])
+        m, n = int(layout.p_size[p]), int(layout.p_size[q])
+        if not layout.network.population(layout.names[q]).is_input:
+            o = int(layout.j_woff[j])
+            f = fflat[o:o + m * n].reshape(m, n)
+            out[row:row + n] = f.T @ e[layout.p_start[p]:layout.p_start[p] + m]
+        row += n
+    return out

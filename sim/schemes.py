@@ -44,7 +44,10 @@ Error neurons and plasticity (when targets are given; :mod:`vle.sim.numba._kerne
     instant.
 
     ``euler``: synchronous, from the state at step n: ``et`` from ``r[n]`` and ``y[n]``;
-    ``eps = r'[n] (et + sum F^T e_q[n])``; ``e[n+1] = (1 - q) v[n] + q eps``;
+    ``eps = r'[n] (et + sum F^T e_q[n])``, with F the matrix of step n (``feedback_weights =
+    'updated'``) or the one before the previous step's update (``'before-update'``, the GLE
+    authors' order: the product is formed before the optimiser step and kept as state);
+    ``e[n+1] = (1 - q) v[n] + q eps``;
     ``v[n+1] = v[n] + dt (eps - v[n]) / tau_r``; then the membrane update above with
     ``I[n] = sum W r_pre[n] + b + gamma e[n+1]``.
 

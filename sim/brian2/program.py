@@ -12,6 +12,8 @@ position in the plan, so a Brian2 time step executes the plan top to bottom:
 ``euler`` (every population from the previous step's state; monitors record at ``start``)
     summed ``W r`` and ``F^T e`` of every projection, softmax sums; error operations (``e[n+1]``
     from ``r[n]``, ``r'[n]``, ``e[n]``, ``v[n]``); weight plasticity (``e[n+1] r_pre[n]``);
+    (with ``feedback_weights = 'before-update'`` the summed ``F^T e`` moves to after the error
+    operations, before weight plasticity, and the next step's error operations read it);
     forward operations (``I[n]`` with ``gamma e[n+1]``, ``ub[n+1]``); Brian2's ``euler`` state
     updater (``u``, ``v``); rates; bias and ``tau_m`` plasticity.
 ``exact`` (layers swept in order within the step; monitors record at ``end``)
@@ -211,10 +213,13 @@ def emit_program(
     if scheme == "euler":
         for n in order:
             plan += summed_in(n)
+        fb_ops = [op for n in order for op in summed_fb(n)]
+        before = rule.feedback_weights == "before-update"
         if errors:
-            for n in order:
-                plan += summed_fb(n)
-            plan += softmax_ops + [error(n) for n in order]
+            # 'updated': F^T e[n] with this step's F; 'before-update': the F^T e[n + 1] summed
+            # after the error operations, before the weights learn, is read in the next step
+            plan += ([] if before else fb_ops) + softmax_ops + [error(n) for n in order]
+            plan += fb_ops if before else []
         plan += weight_ops + [forward(n) for n in order] + updates + [rate(n) for n in order]
         plan += param_ops
         record_when = "start"

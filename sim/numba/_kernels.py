@@ -15,6 +15,7 @@ from vle.sim.kernel_args import (
     EULER,
     EXACT,
     F_ERRORS,
+    F_FB_BEFORE,
     F_INSTANT,
     F_LE,
     F_LEARN_BIAS,
@@ -46,7 +47,7 @@ from vle.sim.numba._kernel_ops import (
 )
 
 # positions in the ``state`` tuple
-U, CUR, UB, R, RP, V, E, EPS, DU, RPREV, EPREV, TMP, ET = range(13)
+U, CUR, UB, R, RP, V, E, EPS, DU, RPREV, FB, TMP, ET = range(13)
 
 
 @jit
@@ -258,7 +259,7 @@ def _errors_exact(tables, unit, weights, scal, flags, state, y_row):
                                  scal[S_BETA])
     for s in range(order.shape[0] - 1, -1, -1):
         p = order[s]
-        back_sum(p, tables, weights[1], state[E], state[EPREV], False, state[EPS], state[TMP])
+        back_sum(p, tables, weights[1], state[E], state[E], False, state[EPS], state[TMP])
         _error_rows(p, tables, unit, scal, flags, state, EXACT)
     return loss
 
@@ -321,6 +322,43 @@ def _step_exact(k, x, y, tables, unit, weights, scal, flags, state, opt, any_del
 
 
 @jit
+def _feedback_product(j, tables, fflat, e, fb):
+    """The fed-back error of projection j, ``F_j^T e_post``, into its rows of ``fb``
+    (``(n_pre, batch)`` at row ``j_roff[j] / batch``)."""
+    p_start, p_size, j_pre, j_post, j_woff = (tables[0], tables[1], tables[4], tables[5],
+                                              tables[6])
+    m = p_size[j_post[j]]
+    n = p_size[j_pre[j]]
+    qlo = p_start[j_post[j]]
+    ro = tables[13][j] // e.shape[1]
+    o = j_woff[j]
+    f = fflat[o:o + m * n].reshape((m, n))
+    np.dot(f.T, e[qlo:qlo + m], fb[ro:ro + n])
+
+
+@jit
+def _feedback_sum(p, tables, fb, eps):
+    """eps[rows of p] = sum over p's outgoing projections j of their fed-back errors in
+    ``fb`` (zero for a population that projects nowhere)."""
+    lo = tables[0][p]
+    n = tables[1][p]
+    out_ptr, out_proj = tables[9], tables[10]
+    nb = eps.shape[1]
+    if out_ptr[p] == out_ptr[p + 1]:
+        eps[lo:lo + n] = 0.0
+    for a in range(out_ptr[p], out_ptr[p + 1]):
+        ro = tables[13][out_proj[a]] // nb
+        if a == out_ptr[p]:
+            for i in range(n):
+                for b in range(nb):
+                    eps[lo + i, b] = fb[ro + i, b]
+        else:
+            for i in range(n):
+                for b in range(nb):
+                    eps[lo + i, b] += fb[ro + i, b]
+
+
+@jit
 def _copy_rows(src, dst, lo, hi):
     """dst[lo:hi] = src[lo:hi]."""
     for i in range(lo, hi):
@@ -333,15 +371,17 @@ def _buckets(tables, flags, n_buckets):
     """Populations shared out to ``n_buckets`` threads so each gets about the same work, once
     for the error phase and once for the forward phase of the euler step (longest first, each
     to the least loaded bucket). Work is counted in multiply-adds per batch column: a
-    projection's product is m n (the error phase's W^T e for a population's outgoing
-    projections, the forward phase's W r for its incoming ones, plus e r^T and the optimiser
-    when they learn, 2 m n more), and each unit's own arithmetic (membrane, rate, error
-    neuron) about as much as a product row of 53. Returns ``(ptr, pops)`` per phase: bucket
-    ``w`` runs ``pops[ptr[w]:ptr[w + 1]]``."""
+    projection's product is m n; the forward phase runs every product of a population's
+    incoming projections (W r, the fed-back F^T e when errors flow back to a stepped ``pre``,
+    and e r^T with the optimiser when they learn, 2 m n more); the error phase only sums the
+    fed-back products (n per outgoing projection), and each unit's own arithmetic (membrane,
+    rate, error neuron) counts about as much as a product row of 53. Returns ``(ptr, pops)``
+    per phase: bucket ``w`` runs ``pops[ptr[w]:ptr[w + 1]]``."""
     p_size, order, j_pre, j_post, j_plastic = (tables[1], tables[3], tables[4], tables[5],
                                                tables[11])
     n_pops = order.shape[0]
-    plastic = flags[F_ERRORS] == 1 and flags[F_PLASTIC] == 1
+    errors = flags[F_ERRORS] == 1
+    plastic = errors and flags[F_PLASTIC] == 1
     err = np.zeros(n_pops)
     fwd = np.zeros(n_pops)
     for s in range(n_pops):
@@ -353,9 +393,13 @@ def _buckets(tables, flags, n_buckets):
         where[order[s]] = s
     for j in range(j_pre.shape[0]):
         mn = float(p_size[j_post[j]] * p_size[j_pre[j]])
-        if where[j_pre[j]] >= 0:
-            err[where[j_pre[j]]] += mn
-        fwd[where[j_post[j]]] += mn * (3.0 if plastic and j_plastic[j] == 1 else 1.0)
+        products = 1.0
+        if errors and where[j_pre[j]] >= 0:
+            err[where[j_pre[j]]] += p_size[j_pre[j]]
+            products += 1.0
+        if plastic and j_plastic[j] == 1:
+            products += 2.0
+        fwd[where[j_post[j]]] += mn * products
     out = []
     for cost in (err, fwd):
         load = np.zeros(n_buckets)
@@ -383,20 +427,23 @@ def _step_euler(k, x, y, tables, unit, weights, scal, flags, state, opt, any_del
                 rt, hyper, tau_hyper, t, err_buckets, fwd_buckets):
     """One step of the euler scheme: every population from the state at step n.
 
-    The step reads the old rates and errors from copies (``rprev``, ``eprev``), so the
-    populations are independent and run in parallel threads (each writes only its own rows,
-    its incoming weights and their optimiser state), one bucket of :func:`_buckets` per
-    thread. The copies are made by the threads too: ``rprev`` for a population's rows in the
-    error phase (which reads no rate), ``eprev`` at the end of the forward phase (which writes
-    no error) for the next step; ``run`` makes the first ``eprev``. Returns the loss at the old
-    time.
+    The step reads the old rates from a copy (``rprev``) and the fed-back errors from ``fb``,
+    formed in the previous step, so the populations are independent and run in parallel
+    threads (each writes only its own rows, its incoming weights, their optimiser state and
+    their rows of ``fb``), one bucket of :func:`_buckets` per thread. The error phase copies a
+    population's rows of ``rprev`` (it reads no rate) and sums its outgoing projections'
+    ``fb`` into eps; the forward phase forms each incoming projection's ``F^T e`` from the new
+    errors for the next step, after the projection's update (``feedback_weights =
+    'updated'``) or before it (``'before-update'``). Returns the loss at the old time.
     """
     p_start, p_size, p_phi = tables[0], tables[1], tables[2]
     in_ptr, j_plastic, p_tgt, order = tables[8], tables[11], tables[12], tables[3]
-    r, rprev, eprev = state[R], state[RPREV], state[EPREV]
+    j_pre = tables[4]
+    r, rprev, fb = state[R], state[RPREV], state[FB]
     n_in = x.shape[1]
     errors = flags[F_ERRORS] == 1
     plastic = errors and flags[F_PLASTIC] == 1
+    before = flags[F_FB_BEFORE] == 1
     loss = 0.0
     if errors:
         for s in range(order.shape[0]):
@@ -410,7 +457,7 @@ def _step_euler(k, x, y, tables, unit, weights, scal, flags, state, opt, any_del
             for s in range(eptr[w], eptr[w + 1]):
                 p = epops[s]
                 _copy_rows(r, rprev, p_start[p], p_start[p] + p_size[p])
-                back_sum(p, tables, weights[1], eprev, eprev, False, state[EPS], state[TMP])
+                _feedback_sum(p, tables, fb, state[EPS])
                 _error_rows(p, tables, unit, scal, flags, state, EULER)
     else:
         rprev[:] = r
@@ -421,18 +468,21 @@ def _step_euler(k, x, y, tables, unit, weights, scal, flags, state, opt, any_del
             lo = p_start[p]
             hi = lo + p_size[p]
             weighted_sum(p, tables, weights[0], rprev, rprev, False, state[CUR], state[TMP])
-            if plastic:
+            if errors:
                 for j in range(in_ptr[p], in_ptr[p + 1]):
-                    if j_plastic[j] == 1:
+                    back = p_start[j_pre[j]] >= n_in  # errors go back to a stepped pre
+                    if back and before:
+                        _feedback_product(j, tables, weights[1], state[E], fb)
+                    if plastic and j_plastic[j] == 1:
                         _learn_projection(j, tables, weights, scal, flags, opt, state[E],
                                           rprev, gw, rt, hyper, t)
+                    if back and not before:
+                        _feedback_product(j, tables, weights[1], state[E], fb)
             _membrane_rows(lo, hi, unit, scal, state, EULER)
             phi_rows(p_phi[p], state[UB], r, state[RP], lo, hi)
             if plastic:
                 _learn_population(p, tables, unit, scal, flags, opt, state, gu, hyper,
                                   tau_hyper, t)
-            if errors:
-                _copy_rows(state[E], eprev, lo, hi)
     r[:n_in] = x[k + 1]
     return loss
 
@@ -461,7 +511,10 @@ def run(n_begin, n_end, x, y, tables, unit, weights, scal, flags, state, opt, re
     if n_begin == 0:
         _initial(tables, unit, weights, scal, flags, state, x[0], y[0])
         _record(0, rec, state, unit, weights)
-    state[EPREV][:] = state[E]  # the euler step keeps it from here on
+    if n_begin == 0 and flags[F_SCHEME] == EULER and flags[F_ERRORS] == 1:
+        for j in range(tables[4].shape[0]):  # the fed-back errors of the state at t = 0
+            if tables[0][tables[4][j]] >= x.shape[1]:
+                _feedback_product(j, tables, weights[1], state[E], state[FB])
     err_buckets, fwd_buckets = _buckets(tables, flags, n_threads)
     for n in range(n_begin, n_end):
         k = n - n_begin

@@ -21,7 +21,8 @@ from vle.learning.dataset_train import (
 from vle.learning.datasets import mnist1d
 from vle.mapping import MappingError, compile
 from vle.model.learning import Optimizer
-from vle.sim.kernel_args import STATE_NAMES
+from vle.sim.kernel_args import KernelArgs
+from vle.sim.layout import Layout
 
 SMALL = 200  # training samples used by the quick runs (2 batches of 100)
 
@@ -112,8 +113,8 @@ def test_a_carried_test_pass_starts_each_sequence_from_its_training_column(model
     columns of the final state come back; from rest the same pass gives another loss."""
     rng = np.random.default_rng(3)
     seqs, labels = rng.normal(size=(6, 30)), np.array([0, 1, 2, 3, 4, 5])
-    n_units = sum(p.size for p in model.network.populations)
-    start = tuple(rng.normal(scale=0.3, size=(n_units, 3)) for _ in STATE_NAMES)
+    shapes = KernelArgs.build(Layout.of(model.network), dt=0.2, scheme="euler", batch=3).state
+    start = tuple(rng.normal(scale=0.3, size=a.shape) for a in shapes)
     loss, acc, end = _evaluate(model, {}, seqs, labels, 6, 0.2, np.float64, "ce", start=start)
     losses, hits = [], []
     for j in range(6):

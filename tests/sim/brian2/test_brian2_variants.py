@@ -76,6 +76,11 @@ RULES = {
     "bp_adam": LearningRule(rule="bp", beta=0.5, optimizer=Optimizer("adam", 1e-2)),
     "le_tau": LearningRule(rule="le", beta=0.5, gamma=0.2, learn_tau_m=True, tau_lr=0.2,
                            optimizer=Optimizer("sgd", 0.05)),
+    "adam_feedback_before_update": LearningRule(
+        beta=0.5, optimizer=Optimizer("adam", 1e-2), feedback_weights="before-update"),
+    "learned_feedback_before_update": LearningRule(
+        beta=0.5, optimizer=Optimizer("sgd", 0.5), feedback="learned", decay=0.01,
+        feedback_weights="before-update"),
 }
 
 

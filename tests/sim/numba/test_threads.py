@@ -58,8 +58,9 @@ def test_buckets_hold_every_population_once_and_balance_the_heavy_ones(mnist):
             assert ptr[0] == 0 and ptr[-1] == len(order) and len(ptr) == n + 1
             assert sorted(pops) == sorted(order)
     (eptr, epops), (fptr, fpops) = _kernels._buckets(args.tables, args.flags, 2)
-    # forward: the five 53 x 53 learning projections into h1..h5; errors: the five W^T e out
-    # of in and h1..h4; each phase puts three heavy populations on one thread, two on the other
+    # forward: the five 53 x 53 learning projections (with their W^T e) into h1..h5; errors:
+    # six equal 53-unit populations (in, h1..h5), three per thread; so of the five heavy
+    # populations named, each phase puts three on one thread and two on the other
     for (ptr, pops), heavy in (((fptr, fpops), ("h1", "h2", "h3", "h4", "h5")),
                                ((eptr, epops), ("in", "h1", "h2", "h3", "h4"))):
         index = {layout.names.index(n) for n in heavy}
