@@ -39,6 +39,10 @@ def learning_variant(plan: Plan) -> tuple[Plan, list[Row], list[str]]:
         notes.append(f"optimizer {opt.kind!r} has no physical realisation: the plasticity "
                      f"elements integrate plain SGD, dW/dt = lr e r^T with lr = {opt.lr:g} per "
                      "model time unit")
+    if rule.feedback_weights != "updated":
+        notes.append(f"feedback_weights = {rule.feedback_weights!r} orders the euler "
+                     "scheme's discrete step; the circuit is continuous in time, its error "
+                     "currents flow through the crossbar as it is at every instant")
     if rule.learn_tau_m:
         notes.append("learn_tau_m has no realisation (it needs voltage-controlled "
                      "resistors): tau_m stays fixed in the circuit")
